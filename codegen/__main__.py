@@ -1,0 +1,65 @@
+"""`python -m codegen [--config sdk.toml] [--output DIR]`: regenerate the SDK and summarize it."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from .config import load_config
+from .generate import differences, generate_files, write_files
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
+    parser.add_argument("--config", type=Path, default=Path("sdk.toml"))
+    parser.add_argument("--output", type=Path, help="output folder (default: the config's `output`)")
+    parser.add_argument("--check", action="store_true", help="write nothing; fail if the output folder differs")
+    arguments = parser.parse_args(argv)
+    started = time.perf_counter()
+    config = load_config(arguments.config.resolve())
+    files = generate_files(config)
+    output = arguments.output or config.output
+    if arguments.check:
+        return report_differences(differences(files, output, config.package), output)
+    write_files(files, output, config.package)
+    elapsed = time.perf_counter() - started
+    lines = sum(text.count("\n") for text in files.values())
+    print(
+        f"generated {len(files)} files ({lines} lines) of package {config.package!r} into {output} in {elapsed:.2f} s"
+    )
+    for api in config.api_versions:
+        prefix = f"{config.package}/{api.module}/"
+        models = files[prefix + "models/_models.py"].count("\nclass ")
+        enums = files[prefix + "models/_enums.py"].count("\nclass ")
+        groups = sum(
+            1
+            for path in files
+            if path.startswith(prefix + "operations/_")
+            and not path.endswith("_patch.py")
+            and not path.endswith("__init__.py")
+        )
+        operations = sum(
+            files[path].count("\n    def ") - 1
+            for path in files
+            if path.startswith(prefix + "operations/_") and "_patch" not in path and "__init__" not in path
+        )
+        marker = " (default)" if api.version == config.default_api_version else ""
+        print(
+            f"  {api.version}{marker}: {groups} operation groups, {operations} operations, {models} models, {enums} enums (sync and aio)"
+        )
+    return 0
+
+
+def report_differences(found: list[str], output: Path) -> int:
+    if not found:
+        print(f"{output} is what the generator makes from the specs")
+        return 0
+    print(f"{output} differs from what the generator makes ({len(found)} files); run `nox -s generate`:")
+    for line in found:
+        print(line)
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,668 @@
+"""Stage 2: turn the OpenAPI objects into the Python code model the templates render.
+
+Every decision about the generated Python (names, types, signatures, which models
+exist, how an operation polls or pages) is made here; templates only lay it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import loader
+from .loader import SpecError
+from .names import class_name, enum_member_name, member_name, pascal_case, snake_case
+
+# msrest type names for (type, format); string formats not listed stay "str"
+_PRIMITIVES = {
+    ("string", None): ("str", "str"),
+    ("string", "date-time"): ("iso-8601", "datetime.datetime"),
+    ("string", "date-time-rfc1123"): ("rfc-1123", "datetime.datetime"),
+    ("string", "date"): ("date", "datetime.date"),
+    ("string", "duration"): ("duration", "datetime.timedelta"),
+    ("string", "byte"): ("bytearray", "bytes"),
+    ("string", "base64url"): ("base64", "bytes"),
+    ("string", "unixtime"): ("unix-time", "datetime.datetime"),
+    ("integer", "unixtime"): ("unix-time", "datetime.datetime"),
+    ("integer", None): ("int", "int"),
+    ("number", None): ("float", "float"),
+    ("boolean", None): ("bool", "bool"),
+    ("file", None): ("IO", "IO[bytes]"),
+}
+_ERROR_STATUS_EXCEPTIONS = {
+    401: "ClientAuthenticationError",
+    404: "ResourceNotFoundError",
+    409: "ResourceExistsError",
+    304: "ResourceNotModifiedError",
+}
+_VALIDATION_KEYS = {
+    "pattern": "pattern",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "minimum": "minimum",
+    "maximum": "maximum",
+    "minItems": "min_items",
+    "maxItems": "max_items",
+}
+
+
+@dataclass(eq=False)
+class PythonType:
+    """How one value is (de)serialized by msrest and annotated in Python."""
+
+    serialization: str  # msrest type string: "str", "iso-8601", "[Job]", "{str}", "Job"
+    annotation: str  # annotation inside the models module, e.g. "List[_models.Job]"
+    model: ModelType | None = None
+    enum: EnumType | None = None
+
+
+@dataclass(eq=False)
+class EnumValue:
+    name: str
+    value: str
+    description: str = ""
+
+
+@dataclass(eq=False)
+class EnumType:
+    name: str
+    description: str
+    values: list[EnumValue]
+    model_as_string: bool
+
+
+@dataclass(eq=False)
+class Property:
+    name: str  # Python attribute name
+    wire_key: str  # msrest attribute_map key, dotted for flattened properties
+    type: PythonType
+    description: str
+    required: bool = False
+    read_only: bool = False
+    constant: Any = None
+    is_constant: bool = False
+    default: Any = None
+    has_client_default: bool = False
+    server_default: Any = None
+    validation: dict[str, Any] = field(default_factory=dict)
+    inherited: bool = False
+
+    @property
+    def in_init(self) -> bool:
+        return not self.read_only and not self.is_constant
+
+    @property
+    def validation_entry(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {}
+        if self.required and not self.read_only:
+            entry["required"] = True
+        if self.read_only:
+            entry["readonly"] = True
+        if self.is_constant:
+            entry["constant"] = True
+        entry.update(self.validation)
+        return entry
+
+
+@dataclass(eq=False)
+class ModelType:
+    name: str
+    description: str
+    pointer: str
+    properties: list[Property] = field(default_factory=list)
+    base: ModelType | None = None
+    is_parameter_group: bool = False
+    is_error: bool = False
+    flattened_away: bool = False
+
+    @property
+    def own_properties(self) -> list[Property]:
+        return [prop for prop in self.properties if not prop.inherited]
+
+    @property
+    def init_properties(self) -> list[Property]:
+        # required first, so the signature reads as the spec's "must give" list
+        settable = [prop for prop in self.properties if prop.in_init]
+        return [prop for prop in settable if prop.required] + [prop for prop in settable if not prop.required]
+
+    @property
+    def has_required(self) -> bool:
+        return any(prop.required and prop.in_init for prop in self.properties)
+
+
+@dataclass(eq=False)
+class Parameter:
+    name: str  # Python name
+    wire_name: str
+    location: str  # path, query, header, body
+    type: PythonType
+    description: str
+    required: bool
+    client_level: bool = False
+    default: Any = None
+    validation: dict[str, Any] = field(default_factory=dict)
+    group: ParameterGroup | None = None
+    # set for client-level constants such as api-version
+    constant: str | None = None
+
+
+@dataclass(eq=False)
+class ParameterGroup:
+    name: str  # Python parameter name, e.g. jobs_list_options
+    model: ModelType
+    required: bool
+    members: list[Parameter] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass(eq=False)
+class Response:
+    status_codes: list[int]
+    type: PythonType | None
+
+
+@dataclass(eq=False)
+class Operation:
+    name: str  # Python method name (begin_create, list_output_files)
+    operation_id: str
+    http_method: str
+    url: str
+    description: str
+    parameters: list[Parameter]  # every parameter sent on the wire, in spec order
+    groups: list[ParameterGroup]
+    body: Parameter | None
+    responses: list[Response]
+    error_type: PythonType | None
+    long_running: bool = False
+    final_state_via: str | None = None
+    paging_item_type: PythonType | None = None
+    paging_item_name: str = "value"
+    paging_next_link_name: str | None = None
+    pointer: str = ""
+
+    @property
+    def is_paging(self) -> bool:
+        return self.paging_item_type is not None
+
+    @property
+    def initial_name(self) -> str:
+        return "_" + self.name.removeprefix("begin_") + "_initial"
+
+    @property
+    def request_builder_name(self) -> str:
+        return "build_" + self.name.removeprefix("begin_") + "_request"
+
+    @property
+    def method_parameters(self) -> list[Parameter]:
+        return [param for param in self.parameters if not param.client_level and param.group is None]
+
+    @property
+    def positional(self) -> list[Parameter | ParameterGroup]:
+        """Required parameters and parameter groups, in the order the method takes them."""
+        ordered: list[Parameter | ParameterGroup] = [
+            p for p in self.method_parameters if p.required and p.location != "body"
+        ]
+        if self.body is not None and self.body.required:
+            ordered.append(self.body)
+        ordered.extend(group for group in self.groups if group.required)
+        ordered.extend(group for group in self.groups if not group.required)
+        if self.body is not None and not self.body.required:
+            ordered.append(self.body)
+        return ordered
+
+    @property
+    def request_parameters(self) -> tuple[list[Parameter], list[Parameter]]:
+        """The request builder's (required, optional) parameters: all but the body and api-version."""
+        sent = [param for param in self.parameters if param.location != "body" and param.constant is None]
+        return [param for param in sent if param.required], [param for param in sent if not param.required]
+
+    @property
+    def keyword_only(self) -> list[Parameter]:
+        return [p for p in self.method_parameters if not p.required and p.location != "body"]
+
+    @property
+    def success_status_codes(self) -> list[int]:
+        return sorted(code for response in self.responses for code in response.status_codes)
+
+    @property
+    def result_type(self) -> PythonType | None:
+        typed = [response.type for response in self.responses if response.type is not None]
+        return typed[0] if typed else None
+
+    @property
+    def final_result_type(self) -> PythonType | None:
+        """An LRO's result: the schema of its 200/201 response (202 carries none)."""
+        for response in self.responses:
+            if response.type is not None and any(code in (200, 201) for code in response.status_codes):
+                return response.type
+        return None
+
+    @property
+    def error_map(self) -> dict[int, str]:
+        return _ERROR_STATUS_EXCEPTIONS
+
+
+@dataclass(eq=False)
+class OperationGroup:
+    attribute_name: str
+    class_name: str
+    name: str  # the operationId prefix
+    operations: list[Operation]
+    module_name: str
+
+
+@dataclass(eq=False)
+class Client:
+    name: str
+    description: str
+    api_version: str
+    parameters: list[Parameter]  # client-level, e.g. subscription_id
+    operation_groups: list[OperationGroup]
+    default_host: str
+    credential_scope_suffix: str = "/.default"
+
+
+@dataclass(eq=False)
+class CodeModel:
+    package: str  # the import name of this API version's package, e.g. batchai.v2018_03_01
+    package_version: str
+    sdk_moniker: str
+    api_version: str
+    client: Client
+    models: list[ModelType]
+    enums: list[EnumType]
+    operation_groups: list[OperationGroup]
+    overlay_modules: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Settings:
+    """What the configuration file says about a package, beyond the spec."""
+
+    package: str
+    package_version: str
+    sdk_moniker: str
+    client_name: str | None = None
+
+
+def build_code_model(spec: loader.Spec, settings: Settings) -> CodeModel:
+    return _Builder(spec, settings).build()
+
+
+class _Builder:
+    def __init__(self, spec: loader.Spec, settings: Settings) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.models: dict[int, ModelType] = {}  # keyed by id() of the loader schema
+        self.model_names: dict[str, ModelType] = {}
+        self.enums: dict[str, EnumType] = {}
+        self.flattened: set[int] = set()
+        self.referenced: set[int] = set()
+
+    def build(self) -> CodeModel:
+        for schema in self.spec.definitions.values():
+            if self.is_model_schema(schema):
+                self.model_for(schema, schema.name or "")
+        groups = self.operation_groups()
+        client = Client(
+            name=self.settings.client_name
+            or self.spec.code_generation_settings.get("name")
+            or pascal_case(self.spec.title),
+            description=self.spec.description or self.spec.title,
+            api_version=self.spec.version,
+            parameters=self.client_parameters(),
+            operation_groups=groups,
+            default_host=f"{self.spec.schemes[0]}://{self.spec.host}",
+        )
+        models = [
+            model for model in self.models.values() if not (model.flattened_away and id(model) not in self.referenced)
+        ]
+        models += [group.model for group in self.parameter_groups.values()]
+        return CodeModel(
+            package=self.settings.package,
+            package_version=self.settings.package_version,
+            sdk_moniker=self.settings.sdk_moniker,
+            api_version=self.spec.version,
+            client=client,
+            models=_bases_first(sorted(models, key=lambda model: model.name)),
+            enums=sorted(self.enums.values(), key=lambda enum: enum.name),
+            operation_groups=groups,
+        )
+
+    # -- types -------------------------------------------------------------
+
+    @staticmethod
+    def is_model_schema(schema: loader.Schema) -> bool:
+        if schema.enum is not None:
+            return False
+        return bool(schema.properties or schema.all_of)
+
+    def type_for(self, schema: loader.Schema, name_hint: str) -> PythonType:
+        if schema.enum is not None:
+            return self.enum_type(schema, name_hint)
+        if self.is_model_schema(schema):
+            model = self.model_for(schema, name_hint)
+            return PythonType(model.name, f"_models.{model.name}", model=model)
+        if schema.type == "array":
+            if schema.items is None:
+                raise SpecError(schema.pointer, "array without items")
+            item = self.type_for(schema.items, name_hint + "Item")
+            return PythonType(f"[{item.serialization}]", f"list[{item.annotation}]", model=item.model, enum=item.enum)
+        if schema.additional_properties is not None:
+            value = self.type_for(schema.additional_properties, name_hint + "Value")
+            return PythonType(
+                f"{{{value.serialization}}}", f"dict[str, {value.annotation}]", model=value.model, enum=value.enum
+            )
+        if schema.type in (None, "object"):
+            return PythonType("object", "Any")
+        key = (schema.type, schema.format if (schema.type, schema.format) in _PRIMITIVES else None)
+        if key not in _PRIMITIVES:
+            raise SpecError(schema.pointer, f"type {schema.type!r} is not supported")
+        serialization, annotation = _PRIMITIVES[key]
+        return PythonType(serialization, annotation)
+
+    def enum_type(self, schema: loader.Schema, name_hint: str) -> PythonType:
+        assert schema.enum is not None
+        name = class_name(schema.enum_name or schema.name or name_hint)
+        values = [str(value) for value in schema.enum]
+        existing = self.enums.get(name)
+        if existing is None:
+            self.enums[name] = EnumType(
+                name=name,
+                description=schema.description or schema.title or f"{name} values.",
+                values=[EnumValue(enum_member_name(value), value) for value in values],
+                model_as_string=schema.enum_model_as_string,
+            )
+        elif sorted(value.value for value in existing.values) != sorted(values):
+            # the same x-ms-enum name used with different values: keep every value, once
+            known = {value.value for value in existing.values}
+            existing.values.extend(EnumValue(enum_member_name(v), v) for v in values if v not in known)
+        base = (
+            "str"
+            if schema.type in (None, "string")
+            else _PRIMITIVES.get((schema.type or "string", None), ("str", "str"))[1]
+        )
+        return PythonType("str" if base == "str" else base, f"{base} | _models.{name}", enum=self.enums[name])
+
+    # -- models ------------------------------------------------------------
+
+    def model_for(self, schema: loader.Schema, name_hint: str) -> ModelType:
+        if id(schema) in self.models:
+            return self.models[id(schema)]
+        name = class_name(schema.name or name_hint)
+        if name in self.model_names:
+            raise SpecError(schema.pointer, f"two schemas would both become model {name!r}")
+        model = ModelType(
+            name=name, description=_describe(schema.title, schema.description) or name, pointer=schema.pointer
+        )
+        self.models[id(schema)] = model
+        self.model_names[name] = model
+        parents = [parent for parent in schema.all_of if self.is_model_schema(parent)]
+        if len(parents) > 1:
+            raise SpecError(schema.pointer, "allOf with more than one parent model is not supported")
+        if parents:
+            model.base = self.model_for(parents[0], parents[0].name or name + "Base")
+            self.referenced.add(id(model.base))
+            model.properties.extend(_inherited(prop) for prop in model.base.properties)
+        model.properties.extend(self.properties_of(schema, model.name, prefix="", required_parent=True))
+        return model
+
+    def properties_of(self, schema: loader.Schema, owner: str, prefix: str, required_parent: bool) -> list[Property]:
+        properties = []
+        for schema_property in schema.properties.values():
+            target = schema_property.schema
+            if schema_property.client_flatten and self.is_model_schema(target):
+                flattened = self.model_for(target, owner + pascal_case(schema_property.name))
+                flattened.flattened_away = True
+                self.flattened.add(id(flattened))
+                key_prefix = prefix + _escape_key(schema_property.name) + "."
+                for inner in flattened.properties:
+                    properties.append(self.flattened_property(inner, key_prefix, schema_property.read_only))
+                continue
+            properties.append(self.property_for(schema_property, owner, prefix))
+        return properties
+
+    @staticmethod
+    def flattened_property(inner: Property, key_prefix: str, read_only: bool) -> Property:
+        return Property(
+            name=inner.name,
+            wire_key=key_prefix + inner.wire_key,
+            type=inner.type,
+            description=inner.description,
+            required=inner.required,
+            read_only=inner.read_only or read_only,
+            constant=inner.constant,
+            is_constant=inner.is_constant,
+            default=inner.default,
+            has_client_default=inner.has_client_default,
+            server_default=inner.server_default,
+            validation=inner.validation,
+        )
+
+    def property_for(self, schema_property: loader.SchemaProperty, owner: str, prefix: str) -> Property:
+        target = schema_property.schema
+        python_type = self.type_for(target, owner + pascal_case(schema_property.name))
+        if python_type.model is not None:
+            self.referenced.add(id(python_type.model))
+        read_only = schema_property.read_only or target.read_only
+        is_constant = bool(
+            target.enum is not None
+            and len(target.enum) == 1
+            and not target.enum_model_as_string
+            and schema_property.required
+        )
+        prop = Property(
+            name=member_name(schema_property.client_name or schema_property.name),
+            wire_key=prefix + _escape_key(schema_property.name),
+            type=python_type,
+            description=_describe(schema_property.title, schema_property.description),
+            required=schema_property.required,
+            read_only=read_only,
+            is_constant=is_constant,
+            constant=target.enum[0] if is_constant and target.enum else None,
+            validation={_VALIDATION_KEYS[key]: value for key, value in target.constraints.items()},
+        )
+        if target.has_default:
+            # a required property's default is a client default; an optional one is the
+            # service's default, applied by the service when the property is left out
+            if schema_property.required:
+                prop.default, prop.has_client_default = target.default, True
+            else:
+                prop.server_default = target.default
+        return prop
+
+    # -- operations --------------------------------------------------------
+
+    def client_parameters(self) -> list[Parameter]:
+        seen: dict[str, Parameter] = {}
+        for operation in self.spec.operations:
+            for raw in operation.parameters:
+                if raw.parameter_location == "client" and raw.name != "api-version" and raw.name not in seen:
+                    seen[raw.name] = self.parameter(raw, operation.operation_id)
+        return list(seen.values())
+
+    def operation_groups(self) -> list[OperationGroup]:
+        self.parameter_groups: dict[str, ParameterGroup] = {}
+        grouped: dict[str, list[Operation]] = {}
+        for raw in self.spec.operations:
+            group_name, _, _ = raw.operation_id.partition("_")
+            grouped.setdefault(group_name if "_" in raw.operation_id else "", []).append(self.operation(raw))
+        groups = []
+        for name, operations in grouped.items():
+            attribute = snake_case(name) if name else "_operations"
+            python_class = "Operations" if name in ("Operations", "") else pascal_case(name) + "Operations"
+            groups.append(OperationGroup(attribute, python_class, name, operations, "_" + snake_case(python_class)))
+        return groups
+
+    def operation(self, raw: loader.Operation) -> Operation:
+        group_name, _, operation_name = raw.operation_id.rpartition("_")
+        name = snake_case(operation_name)
+        if raw.long_running:
+            name = "begin_" + name
+        parameters = [self.parameter(param, raw.operation_id) for param in raw.parameters]
+        body = next((param for param in parameters if param.location == "body"), None)
+        if any(param.client_flatten for param in raw.parameters if param.location == "body"):
+            raise SpecError(raw.pointer, "x-ms-client-flatten on a body parameter is not supported")
+        groups = self.groups_for(raw, parameters, group_name, operation_name)
+        responses, error_type = self.responses(raw)
+        operation = Operation(
+            name=name,
+            operation_id=raw.operation_id,
+            http_method=raw.method.upper(),
+            url=raw.path,
+            description=_describe(raw.summary, raw.description),
+            parameters=parameters,
+            groups=groups,
+            body=body,
+            responses=responses,
+            error_type=error_type,
+            long_running=raw.long_running,
+            final_state_via=raw.long_running_options.get("final-state-via"),
+            pointer=raw.pointer,
+        )
+        if raw.pageable is not None:
+            if raw.long_running:
+                raise SpecError(raw.pointer, "long-running pageable operations are not supported")
+            self.make_pageable(operation, raw)
+        return operation
+
+    def make_pageable(self, operation: Operation, raw: loader.Operation) -> None:
+        assert raw.pageable is not None
+        page = operation.result_type
+        item_name = raw.pageable.get("itemName", "value")
+        if page is None or page.model is None:
+            raise SpecError(raw.pointer, "x-ms-pageable operation without a response model")
+        item = next((prop for prop in page.model.properties if prop.wire_key == _escape_key(item_name)), None)
+        if item is None:
+            raise SpecError(raw.pointer, f"page model {page.model.name} has no {item_name!r} property")
+        operation.paging_item_type = PythonType(
+            item.type.serialization[1:-1],
+            item.type.annotation.removeprefix("list[")[:-1],
+            model=item.type.model,
+            enum=item.type.enum,
+        )
+        operation.paging_item_name = item.name
+        next_link = raw.pageable.get("nextLinkName")
+        if next_link is not None:
+            link = next((prop for prop in page.model.properties if prop.wire_key == _escape_key(next_link)), None)
+            if link is None:
+                raise SpecError(raw.pointer, f"page model {page.model.name} has no {next_link!r} property")
+            operation.paging_next_link_name = link.name
+
+    def responses(self, raw: loader.Operation) -> tuple[list[Response], PythonType | None]:
+        responses: list[Response] = []
+        error_type = None
+        for response in raw.responses:
+            python_type = None
+            if response.schema is not None:
+                python_type = self.type_for(response.schema, raw.operation_id.replace("_", "") + "Response")
+                if python_type.model is not None:
+                    self.referenced.add(id(python_type.model))
+            if response.status == "default":
+                error_type = python_type
+                if python_type is not None and python_type.model is not None:
+                    python_type.model.is_error = True
+                continue
+            responses.append(Response([int(response.status)], python_type))
+        return responses, error_type
+
+    def parameter(self, raw: loader.Parameter, operation_id: str) -> Parameter:
+        python_type = self.type_for(raw.schema, pascal_case(raw.client_name or raw.name))
+        if python_type.model is not None:
+            self.referenced.add(id(python_type.model))
+        client_level = raw.parameter_location == "client"
+        return Parameter(
+            name="api_version" if raw.name == "api-version" else member_name(raw.client_name or raw.name),
+            wire_name=raw.name,
+            location=raw.location,
+            type=python_type,
+            description=raw.description,
+            required=raw.required,
+            client_level=client_level,
+            default=raw.schema.default,
+            validation={_VALIDATION_KEYS[key]: value for key, value in raw.schema.constraints.items()},
+            constant=self.spec.version if raw.name == "api-version" else None,
+        )
+
+    def groups_for(
+        self, raw: loader.Operation, parameters: list[Parameter], group_name: str, operation_name: str
+    ) -> list[ParameterGroup]:
+        groups: dict[str, ParameterGroup] = {}
+        for raw_param, param in zip(raw.parameters, parameters, strict=True):
+            if raw_param.grouping is None or param.client_level:
+                continue
+            model_name = raw_param.grouping.get("name") or pascal_case(group_name) + pascal_case(
+                operation_name
+            ) + raw_param.grouping.get("postfix", "Parameters")
+            model_name = class_name(model_name)
+            group = groups.get(model_name)
+            if group is None:
+                model = (
+                    self.parameter_groups[model_name].model
+                    if model_name in self.parameter_groups
+                    else ModelType(
+                        name=model_name,
+                        description=f"Parameter group for {raw.operation_id}.",
+                        pointer=raw.pointer,
+                        is_parameter_group=True,
+                    )
+                )
+                group = ParameterGroup(
+                    name=snake_case(model_name),
+                    model=model,
+                    required=False,
+                    description=f"Parameter group. {model.description}",
+                )
+                groups[model_name] = group
+                self.parameter_groups[model_name] = group
+            param.group = group
+            group.members.append(param)
+            group.required = group.required or param.required
+            if not any(prop.name == param.name for prop in group.model.properties):
+                group.model.properties.append(
+                    Property(
+                        name=param.name,
+                        wire_key=param.name,
+                        type=param.type,
+                        description=param.description,
+                        required=param.required,
+                        default=param.default,
+                        has_client_default=param.default is not None,
+                        validation=param.validation,
+                    )
+                )
+        return list(groups.values())
+
+
+def _bases_first(models: list[ModelType]) -> list[ModelType]:
+    """Keep the given order, except that a base class always comes before its subclasses."""
+    ordered: list[ModelType] = []
+
+    def place(model: ModelType) -> None:
+        if model in ordered:
+            return
+        if model.base is not None:
+            place(model.base)
+        ordered.append(model)
+
+    for model in models:
+        place(model)
+    return ordered
+
+
+def _inherited(prop: Property) -> Property:
+    copy = Property(**prop.__dict__)
+    copy.inherited = True
+    return copy
+
+
+def _escape_key(name: str) -> str:
+    # msrest reads "." in an attribute-map key as flattening; a literal dot is escaped
+    return name.replace(".", "\\\\.")
+
+
+def _describe(title: str, description: str) -> str:
+    title, description = title.strip(), description.strip()
+    if title and description and not description.startswith(title.rstrip(".")):
+        return f"{title}{'' if title.endswith('.') else '.'} {description}"
+    return title or description

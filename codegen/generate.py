@@ -1,0 +1,57 @@
+"""Run the stages in order: load each spec, build its code model, render and format the files."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+from .codemodel import Settings, build_code_model
+from .config import Config
+from .loader import load_spec
+from .render import format_files, render_api_version, render_root
+
+
+def generate_files(config: Config) -> dict[str, str]:
+    files = render_root(config)
+    for api in config.api_versions:
+        spec = load_spec(api.spec)
+        settings = Settings(
+            package=f"{config.package}.{api.module}", package_version=config.version, sdk_moniker=config.distribution
+        )
+        code_model = build_code_model(spec, settings)
+        files.update(render_api_version(code_model, api, config, api.spec.relative_to(config.root).as_posix()))
+    return format_files(files)
+
+
+def write_files(files: dict[str, str], output: Path, package: str) -> None:
+    """Replace the package folder under `output` with exactly these files."""
+    shutil.rmtree(output / package, ignore_errors=True)
+    for path, text in sorted(files.items()):
+        target = output / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def differences(files: dict[str, str], output: Path, package: str) -> list[str]:
+    """Unified diffs between `files` and the package folder under `output`; empty when equal."""
+    on_disk = {
+        path.relative_to(output).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted((output / package).rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    found = []
+    for path in sorted(set(files) | set(on_disk)):
+        expected, actual = files.get(path), on_disk.get(path)
+        if expected == actual:
+            continue
+        if expected is None:
+            found.append(f"only in {output}: {path}")
+        elif actual is None:
+            found.append(f"missing from {output}: {path}")
+        else:
+            diff = difflib.unified_diff(
+                actual.splitlines(True), expected.splitlines(True), f"{path} (committed)", f"{path} (generated)"
+            )
+            found.append("".join(diff))
+    return found

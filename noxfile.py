@@ -1,0 +1,47 @@
+"""Development sessions: `nox -s generate`, `check_generated`, `tests`, `lint`, `typecheck`, `autorest_compare`, `benchmarks`."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["check_generated", "lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+PYTHON = None  # the interpreter nox runs on; CI has one Python
+CODEGEN_DEPENDENCIES = ["jinja2>=3.1", "ruff>=0.6"]
+LINTED = ["codegen", "overlays", "tests", "tools", "noxfile.py", "generated"]
+
+
+@nox.session(python=PYTHON)
+def generate(session: nox.Session) -> None:
+    """Regenerate generated/ from spec/ and sdk.toml, and print what was generated."""
+    session.install(*CODEGEN_DEPENDENCIES)
+    session.run("python", "-m", "codegen", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def check_generated(session: nox.Session) -> None:
+    """Regenerate in memory and fail on any difference from the committed generated/."""
+    session.install(*CODEGEN_DEPENDENCIES)
+    session.run("python", "-m", "codegen", "--check")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole test suite: codegen units, the local ARM server, end-to-end over HTTPS, example replay."""
+    session.install(".[test,codegen]")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", *LINTED)
+    session.run("ruff", "format", "--check", "codegen", "overlays", "tests", "tools", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy on the generated package and the overlays, as a user's type checker sees them."""
+    session.install(".", "mypy>=1.10")
+    session.run("mypy", "generated/batchai", "overlays")
