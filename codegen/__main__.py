@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from .config import load_config
-from .generate import differences, generate_files, write_files
+from .generate import build_code_models, differences, generate_files, write_files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     started = time.perf_counter()
     config = load_config(arguments.config.resolve())
-    files = generate_files(config)
+    code_models = build_code_models(config)
+    files = generate_files(config, code_models)
     output = arguments.output or config.output
     if arguments.check:
         return report_differences(differences(files, output, config.package), output)
@@ -28,25 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"generated {len(files)} files ({lines} lines) of package {config.package!r} into {output} in {elapsed:.2f} s"
     )
-    for api in config.api_versions:
-        prefix = f"{config.package}/{api.module}/"
-        models = files[prefix + "models/_models.py"].count("\nclass ")
-        enums = files[prefix + "models/_enums.py"].count("\nclass ")
-        groups = sum(
-            1
-            for path in files
-            if path.startswith(prefix + "operations/_")
-            and not path.endswith("_patch.py")
-            and not path.endswith("__init__.py")
-        )
-        operations = sum(
-            files[path].count("\n    def ") - 1
-            for path in files
-            if path.startswith(prefix + "operations/_") and "_patch" not in path and "__init__" not in path
-        )
+    for api, code_model in code_models.items():
+        operations = sum(len(group.operations) for group in code_model.operation_groups)
         marker = " (default)" if api.version == config.default_api_version else ""
         print(
-            f"  {api.version}{marker}: {groups} operation groups, {operations} operations, {models} models, {enums} enums (sync and aio)"
+            f"  {api.version}{marker} -> {code_model.package}: client {code_model.client.name}, "
+            f"{len(code_model.operation_groups)} operation groups, {operations} operations, "
+            f"{len(code_model.models)} models, {len(code_model.enums)} enums; sync and aio"
         )
     return 0
 

@@ -86,6 +86,7 @@ class Property:
     server_default: Any = None
     validation: dict[str, Any] = field(default_factory=dict)
     inherited: bool = False
+    secret: bool = False
 
     @property
     def in_init(self) -> bool:
@@ -124,6 +125,10 @@ class ModelType:
         # required first, so the signature reads as the spec's "must give" list
         settable = [prop for prop in self.properties if prop.in_init]
         return [prop for prop in settable if prop.required] + [prop for prop in settable if not prop.required]
+
+    @property
+    def secret_names(self) -> list[str]:
+        return [prop.name for prop in self.properties if prop.secret]
 
     @property
     def has_required(self) -> bool:
@@ -283,6 +288,8 @@ class Settings:
     package_version: str
     sdk_moniker: str
     client_name: str | None = None
+    # "Definition.property" names of secrets the spec does not mark with x-ms-secret
+    secret_properties: frozenset[str] = frozenset()
 
 
 def build_code_model(spec: loader.Spec, settings: Settings) -> CodeModel:
@@ -437,6 +444,7 @@ class _Builder:
             has_client_default=inner.has_client_default,
             server_default=inner.server_default,
             validation=inner.validation,
+            secret=inner.secret,
         )
 
     def property_for(self, schema_property: loader.SchemaProperty, owner: str, prefix: str) -> Property:
@@ -461,6 +469,7 @@ class _Builder:
             is_constant=is_constant,
             constant=target.enum[0] if is_constant and target.enum else None,
             validation={_VALIDATION_KEYS[key]: value for key, value in target.constraints.items()},
+            secret=schema_property.secret or f"{owner}.{schema_property.name}" in self.settings.secret_properties,
         )
         if target.has_default:
             # a required property's default is a client default; an optional one is the
@@ -626,8 +635,10 @@ class _Builder:
                         type=param.type,
                         description=param.description,
                         required=param.required,
-                        default=param.default,
-                        has_client_default=param.default is not None,
+                        # as for model properties, an optional parameter's default is the service's
+                        default=param.default if param.required else None,
+                        has_client_default=param.required and param.default is not None,
+                        server_default=None if param.required else param.default,
                         validation=param.validation,
                     )
                 )

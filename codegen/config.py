@@ -32,6 +32,7 @@ class Config:
     overlay_package: str
     default_api_version: str
     api_versions: tuple[ApiVersion, ...]
+    secret_properties: frozenset[str] = frozenset()
 
     @property
     def default(self) -> ApiVersion:
@@ -54,6 +55,7 @@ def load_config(path: Path) -> Config:
         overlay_package=package["overlay_package"],
         default_api_version=package["default_api_version"],
         api_versions=api_versions,
+        secret_properties=frozenset(data.get("secrets", {}).get("properties", [])),
     )
     if config.default_api_version not in {api.version for api in api_versions}:
         raise ValueError(f"{path}: default_api_version {config.default_api_version!r} has no [[api_versions]] entry")

@@ -6,20 +6,28 @@ import difflib
 import shutil
 from pathlib import Path
 
-from .codemodel import Settings, build_code_model
-from .config import Config
+from .codemodel import CodeModel, Settings, build_code_model
+from .config import ApiVersion, Config
 from .loader import load_spec
 from .render import format_files, render_api_version, render_root
 
 
-def generate_files(config: Config) -> dict[str, str]:
-    files = render_root(config)
+def build_code_models(config: Config) -> dict[ApiVersion, CodeModel]:
+    code_models = {}
     for api in config.api_versions:
-        spec = load_spec(api.spec)
         settings = Settings(
-            package=f"{config.package}.{api.module}", package_version=config.version, sdk_moniker=config.distribution
+            package=f"{config.package}.{api.module}",
+            package_version=config.version,
+            sdk_moniker=config.distribution,
+            secret_properties=config.secret_properties,
         )
-        code_model = build_code_model(spec, settings)
+        code_models[api] = build_code_model(load_spec(api.spec), settings)
+    return code_models
+
+
+def generate_files(config: Config, code_models: dict[ApiVersion, CodeModel] | None = None) -> dict[str, str]:
+    files = render_root(config)
+    for api, code_model in (code_models or build_code_models(config)).items():
         files.update(render_api_version(code_model, api, config, api.spec.relative_to(config.root).as_posix()))
     return format_files(files)
 

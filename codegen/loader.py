@@ -60,6 +60,7 @@ class SchemaProperty:
     read_only: bool = False
     client_flatten: bool = False
     client_name: str | None = None
+    secret: bool = False
 
 
 @dataclass(eq=False)
@@ -236,6 +237,7 @@ class _SpecReader:
             read_only=bool(node.get("readOnly", False)),
             client_flatten=bool(node.get("x-ms-client-flatten", False)),
             client_name=node.get("x-ms-client-name"),
+            secret=bool(node.get("x-ms-secret", False)),
         )
 
     # -- operations --------------------------------------------------------

@@ -12,7 +12,21 @@ if TYPE_CHECKING:
     from .. import models as _models
 
 
-class AppInsightsReference(Model):
+class _Model(Model):
+    """An msrest model whose repr and str never show the values of its secret attributes."""
+
+    _secrets: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:
+        shown = {
+            name: "***" if name in self._secrets and value is not None else value for name, value in vars(self).items()
+        }
+        return f"{type(self).__name__}({shown})"
+
+    __str__ = __repr__
+
+
+class AppInsightsReference(_Model):
     """Specifies Azure Application Insights information for performance counters reporting.
 
     All required parameters must be populated in order to send to the server.
@@ -40,6 +54,8 @@ class AppInsightsReference(Model):
         },
     }
 
+    _secrets = frozenset(["instrumentation_key"])
+
     def __init__(
         self,
         *,
@@ -64,7 +80,7 @@ class AppInsightsReference(Model):
         self.instrumentation_key_secret_reference = instrumentation_key_secret_reference
 
 
-class AutoScaleSettings(Model):
+class AutoScaleSettings(_Model):
     """The system automatically scales the cluster up and down (within minimumNodeCount and maximumNodeCount) based
     on the pending and running jobs on the cluster.
 
@@ -113,7 +129,7 @@ class AutoScaleSettings(Model):
         self.initial_node_count = initial_node_count
 
 
-class AzureBlobFileSystemReference(Model):
+class AzureBlobFileSystemReference(_Model):
     """Provides required information, for the service to be able to mount Azure Blob Storage container on the
     cluster nodes.
 
@@ -180,7 +196,7 @@ class AzureBlobFileSystemReference(Model):
         self.mount_options = mount_options
 
 
-class AzureFileShareReference(Model):
+class AzureFileShareReference(_Model):
     """Details of the Azure File Share to mount on the cluster.
 
     All required parameters must be populated in order to send to the server.
@@ -257,7 +273,7 @@ class AzureFileShareReference(Model):
         self.directory_mode = directory_mode
 
 
-class AzureStorageCredentialsInfo(Model):
+class AzureStorageCredentialsInfo(_Model):
     """Credentials to access Azure File Share.
 
     :ivar account_key: Storage account key. One of accountKey or accountKeySecretReference must be specified.
@@ -272,6 +288,8 @@ class AzureStorageCredentialsInfo(Model):
         "account_key": {"key": "accountKey", "type": "str"},
         "account_key_secret_reference": {"key": "accountKeySecretReference", "type": "KeyVaultSecretReference"},
     }
+
+    _secrets = frozenset(["account_key"])
 
     def __init__(
         self,
@@ -293,7 +311,7 @@ class AzureStorageCredentialsInfo(Model):
         self.account_key_secret_reference = account_key_secret_reference
 
 
-class BatchAIError(Model):
+class BatchAIError(_Model):
     """An error response from the Batch AI service.
 
     :ivar code: An identifier for the error. Codes are invariant and are intended to be consumed programmatically.
@@ -332,7 +350,7 @@ class BatchAIError(Model):
         self.details = details
 
 
-class CNTKsettings(Model):
+class CNTKsettings(_Model):
     """Specifies the settings for CNTK (aka Microsoft Cognitive Toolkit) job.
 
     :ivar language_type: Specifies the language type to use for launching CNTK (aka Microsoft Cognitive Toolkit) job. Valid
@@ -400,7 +418,7 @@ class CNTKsettings(Model):
         self.process_count = process_count
 
 
-class Caffe2Settings(Model):
+class Caffe2Settings(_Model):
     """Specifies the settings for Caffe2 job.
 
     All required parameters must be populated in order to send to the server.
@@ -445,7 +463,7 @@ class Caffe2Settings(Model):
         self.command_line_args = command_line_args
 
 
-class CaffeSettings(Model):
+class CaffeSettings(_Model):
     """Specifies the settings for Caffe job.
 
     :ivar config_file_path: Specifies the path of the config file. This property cannot be specified if pythonScriptFilePath is
@@ -506,7 +524,7 @@ class CaffeSettings(Model):
         self.process_count = process_count
 
 
-class ChainerSettings(Model):
+class ChainerSettings(_Model):
     """Specifies the settings for Chainer job.
 
     All required parameters must be populated in order to send to the server.
@@ -560,7 +578,7 @@ class ChainerSettings(Model):
         self.process_count = process_count
 
 
-class CloudError(Model):
+class CloudError(_Model):
     """An error response from the Batch AI service.
 
     :ivar error: An error response from the Batch AI service.
@@ -585,7 +603,7 @@ class CloudError(Model):
         self.error = error
 
 
-class CloudErrorBody(Model):
+class CloudErrorBody(_Model):
     """An error response from the Batch AI service.
 
     :ivar code: An identifier for the error. Codes are invariant and are intended to be consumed programmatically.
@@ -631,7 +649,7 @@ class CloudErrorBody(Model):
         self.details = details
 
 
-class Resource(Model):
+class Resource(_Model):
     """A definition of an Azure resource.
 
     :ivar id: The ID of the resource.
@@ -829,7 +847,7 @@ class Cluster(Resource):
         self.node_state_counts: _models.NodeStateCounts | None = None
 
 
-class ClusterCreateParameters(Model):
+class ClusterCreateParameters(_Model):
     """Parameters supplied to the Create operation.
 
     All required parameters must be populated in order to send to the server.
@@ -929,7 +947,7 @@ class ClusterCreateParameters(Model):
         self.subnet = subnet
 
 
-class ClusterListResult(Model):
+class ClusterListResult(_Model):
     """Values returned by the List Clusters operation.
 
     :ivar value: The collection of returned Clusters.
@@ -961,7 +979,7 @@ class ClusterListResult(Model):
         self.next_link = next_link
 
 
-class ClusterUpdateParameters(Model):
+class ClusterUpdateParameters(_Model):
     """Parameters supplied to the Update operation.
 
     :ivar tags: The user specified tags associated with the Cluster.
@@ -993,15 +1011,15 @@ class ClusterUpdateParameters(Model):
         self.scale_settings = scale_settings
 
 
-class ClustersListByResourceGroupOptions(Model):
+class ClustersListByResourceGroupOptions(_Model):
     """Parameter group for Clusters_ListByResourceGroup.
 
     :ivar filter: An OData $filter clause.. Used to filter results that are returned in the GET respnose.
     :vartype filter: str
     :ivar select: An OData $select clause. Used to select the properties to be returned in the GET respnose.
     :vartype select: str
-    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. Default
-        value 1000.
+    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+        service uses 1000 when this is not set.
     :vartype max_results: int
     """
 
@@ -1020,7 +1038,7 @@ class ClustersListByResourceGroupOptions(Model):
         *,
         filter: str | None = None,
         select: str | None = None,
-        max_results: int = 1000,
+        max_results: int | None = None,
         **kwargs: Any,
     ) -> None:
         """
@@ -1028,8 +1046,8 @@ class ClustersListByResourceGroupOptions(Model):
         :paramtype filter: str
         :keyword select: An OData $select clause. Used to select the properties to be returned in the GET respnose.
         :paramtype select: str
-        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned.
-            Default value 1000.
+        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+            service uses 1000 when this is not set.
         :paramtype max_results: int
         """
         super().__init__(**kwargs)
@@ -1038,15 +1056,15 @@ class ClustersListByResourceGroupOptions(Model):
         self.max_results = max_results
 
 
-class ClustersListOptions(Model):
+class ClustersListOptions(_Model):
     """Parameter group for Clusters_List.
 
     :ivar filter: An OData $filter clause.. Used to filter results that are returned in the GET respnose.
     :vartype filter: str
     :ivar select: An OData $select clause. Used to select the properties to be returned in the GET respnose.
     :vartype select: str
-    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. Default
-        value 1000.
+    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+        service uses 1000 when this is not set.
     :vartype max_results: int
     """
 
@@ -1065,7 +1083,7 @@ class ClustersListOptions(Model):
         *,
         filter: str | None = None,
         select: str | None = None,
-        max_results: int = 1000,
+        max_results: int | None = None,
         **kwargs: Any,
     ) -> None:
         """
@@ -1073,8 +1091,8 @@ class ClustersListOptions(Model):
         :paramtype filter: str
         :keyword select: An OData $select clause. Used to select the properties to be returned in the GET respnose.
         :paramtype select: str
-        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned.
-            Default value 1000.
+        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+            service uses 1000 when this is not set.
         :paramtype max_results: int
         """
         super().__init__(**kwargs)
@@ -1083,7 +1101,7 @@ class ClustersListOptions(Model):
         self.max_results = max_results
 
 
-class ContainerSettings(Model):
+class ContainerSettings(_Model):
     """Settings for the container to be downloaded.
 
     All required parameters must be populated in order to send to the server.
@@ -1114,7 +1132,7 @@ class ContainerSettings(Model):
         self.image_source_registry = image_source_registry
 
 
-class CustomToolkitSettings(Model):
+class CustomToolkitSettings(_Model):
     """Specifies the settings for a custom tool kit job.
 
     :ivar command_line: The command line to execute the custom toolkit Job.
@@ -1139,7 +1157,7 @@ class CustomToolkitSettings(Model):
         self.command_line = command_line
 
 
-class DataDisks(Model):
+class DataDisks(_Model):
     """Settings for the data disk which would be created for the File Server.
 
     All required parameters must be populated in order to send to the server.
@@ -1201,7 +1219,7 @@ class DataDisks(Model):
         self.storage_account_type = storage_account_type
 
 
-class EnvironmentVariable(Model):
+class EnvironmentVariable(_Model):
     """A collection of environment variables to set.
 
     All required parameters must be populated in order to send to the server.
@@ -1240,7 +1258,7 @@ class EnvironmentVariable(Model):
         self.value = value
 
 
-class EnvironmentVariableWithSecretValue(Model):
+class EnvironmentVariableWithSecretValue(_Model):
     """A collection of environment variables with secret values to set.
 
     All required parameters must be populated in order to send to the server.
@@ -1264,6 +1282,8 @@ class EnvironmentVariableWithSecretValue(Model):
         "value": {"key": "value", "type": "str"},
         "value_secret_reference": {"key": "valueSecretReference", "type": "KeyVaultSecretReference"},
     }
+
+    _secrets = frozenset(["value"])
 
     def __init__(
         self,
@@ -1289,7 +1309,7 @@ class EnvironmentVariableWithSecretValue(Model):
         self.value_secret_reference = value_secret_reference
 
 
-class File(Model):
+class File(_Model):
     """Properties of the file or directory.
 
     All required parameters must be populated in order to send to the server.
@@ -1350,7 +1370,7 @@ class File(Model):
         self.content_length = content_length
 
 
-class FileListResult(Model):
+class FileListResult(_Model):
     """Values returned by the List operation.
 
     :ivar value: The collection of returned job directories and files.
@@ -1478,7 +1498,7 @@ class FileServer(Resource):
         self.provisioning_state: str | _models.FileServerProvisioningState | None = None
 
 
-class FileServerCreateParameters(Model):
+class FileServerCreateParameters(_Model):
     """Parameters supplied to the Create operation.
 
     All required parameters must be populated in order to send to the server.
@@ -1549,7 +1569,7 @@ class FileServerCreateParameters(Model):
         self.subnet = subnet
 
 
-class FileServerListResult(Model):
+class FileServerListResult(_Model):
     """Values returned by the List operation.
 
     :ivar value: The collection of File Servers.
@@ -1581,7 +1601,7 @@ class FileServerListResult(Model):
         self.next_link = next_link
 
 
-class FileServerReference(Model):
+class FileServerReference(_Model):
     """Provides required information, for the service to be able to mount Azure FileShare on the cluster nodes.
 
     All required parameters must be populated in order to send to the server.
@@ -1640,15 +1660,15 @@ class FileServerReference(Model):
         self.mount_options = mount_options
 
 
-class FileServersListByResourceGroupOptions(Model):
+class FileServersListByResourceGroupOptions(_Model):
     """Parameter group for FileServers_ListByResourceGroup.
 
     :ivar filter: An OData $filter clause.. Used to filter results that are returned in the GET respnose.
     :vartype filter: str
     :ivar select: An OData $select clause. Used to select the properties to be returned in the GET respnose.
     :vartype select: str
-    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. Default
-        value 1000.
+    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+        service uses 1000 when this is not set.
     :vartype max_results: int
     """
 
@@ -1667,7 +1687,7 @@ class FileServersListByResourceGroupOptions(Model):
         *,
         filter: str | None = None,
         select: str | None = None,
-        max_results: int = 1000,
+        max_results: int | None = None,
         **kwargs: Any,
     ) -> None:
         """
@@ -1675,8 +1695,8 @@ class FileServersListByResourceGroupOptions(Model):
         :paramtype filter: str
         :keyword select: An OData $select clause. Used to select the properties to be returned in the GET respnose.
         :paramtype select: str
-        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned.
-            Default value 1000.
+        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+            service uses 1000 when this is not set.
         :paramtype max_results: int
         """
         super().__init__(**kwargs)
@@ -1685,15 +1705,15 @@ class FileServersListByResourceGroupOptions(Model):
         self.max_results = max_results
 
 
-class FileServersListOptions(Model):
+class FileServersListOptions(_Model):
     """Parameter group for FileServers_List.
 
     :ivar filter: An OData $filter clause.. Used to filter results that are returned in the GET respnose.
     :vartype filter: str
     :ivar select: An OData $select clause. Used to select the properties to be returned in the GET respnose.
     :vartype select: str
-    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. Default
-        value 1000.
+    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+        service uses 1000 when this is not set.
     :vartype max_results: int
     """
 
@@ -1712,7 +1732,7 @@ class FileServersListOptions(Model):
         *,
         filter: str | None = None,
         select: str | None = None,
-        max_results: int = 1000,
+        max_results: int | None = None,
         **kwargs: Any,
     ) -> None:
         """
@@ -1720,8 +1740,8 @@ class FileServersListOptions(Model):
         :paramtype filter: str
         :keyword select: An OData $select clause. Used to select the properties to be returned in the GET respnose.
         :paramtype select: str
-        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned.
-            Default value 1000.
+        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+            service uses 1000 when this is not set.
         :paramtype max_results: int
         """
         super().__init__(**kwargs)
@@ -1730,7 +1750,7 @@ class FileServersListOptions(Model):
         self.max_results = max_results
 
 
-class ImageReference(Model):
+class ImageReference(_Model):
     """The image reference.
 
     All required parameters must be populated in order to send to the server.
@@ -1806,7 +1826,7 @@ class ImageReference(Model):
         self.virtual_machine_image_id = virtual_machine_image_id
 
 
-class ImageSourceRegistry(Model):
+class ImageSourceRegistry(_Model):
     """Details of the container image such as name, URL and credentials.
 
     All required parameters must be populated in order to send to the server.
@@ -1851,7 +1871,7 @@ class ImageSourceRegistry(Model):
         self.credentials = credentials
 
 
-class InputDirectory(Model):
+class InputDirectory(_Model):
     """Input directory for the job.
 
     All required parameters must be populated in order to send to the server.
@@ -2127,7 +2147,7 @@ class Job(Resource):
         self.execution_info = execution_info
 
 
-class JobBasePropertiesConstraints(Model):
+class JobBasePropertiesConstraints(_Model):
     """Constraints associated with the Job.
 
     :ivar max_wall_clock_time: Max time the job can run. Default Value = 1 week. The service uses '7.00:00:00' when this is not set.
@@ -2153,7 +2173,7 @@ class JobBasePropertiesConstraints(Model):
         self.max_wall_clock_time = max_wall_clock_time
 
 
-class JobCreateParameters(Model):
+class JobCreateParameters(_Model):
     """Parameters supplied to the Create operation.
 
     All required parameters must be populated in order to send to the server.
@@ -2350,7 +2370,7 @@ class JobCreateParameters(Model):
         self.constraints = constraints
 
 
-class JobListResult(Model):
+class JobListResult(_Model):
     """Values returned by the List operation.
 
     :ivar value: The collection of jobs.
@@ -2382,7 +2402,7 @@ class JobListResult(Model):
         self.next_link = next_link
 
 
-class JobPreparation(Model):
+class JobPreparation(_Model):
     """Specifies the settings for job preparation.
 
     All required parameters must be populated in order to send to the server.
@@ -2415,7 +2435,7 @@ class JobPreparation(Model):
         self.command_line = command_line
 
 
-class JobPropertiesConstraints(Model):
+class JobPropertiesConstraints(_Model):
     """Constraints associated with the Job.
 
     :ivar max_wall_clock_time: Max time the job can run. Default Value = 1 week. The service uses '7.00:00:00' when this is not set.
@@ -2441,7 +2461,7 @@ class JobPropertiesConstraints(Model):
         self.max_wall_clock_time = max_wall_clock_time
 
 
-class JobPropertiesExecutionInfo(Model):
+class JobPropertiesExecutionInfo(_Model):
     """Contains information about the execution of a job in the Azure Batch service.
 
     All required parameters must be populated in order to send to the server.
@@ -2498,15 +2518,15 @@ class JobPropertiesExecutionInfo(Model):
         self.errors = errors
 
 
-class JobsListByResourceGroupOptions(Model):
+class JobsListByResourceGroupOptions(_Model):
     """Parameter group for Jobs_ListByResourceGroup.
 
     :ivar filter: An OData $filter clause.. Used to filter results that are returned in the GET respnose.
     :vartype filter: str
     :ivar select: An OData $select clause. Used to select the properties to be returned in the GET respnose.
     :vartype select: str
-    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. Default
-        value 1000.
+    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+        service uses 1000 when this is not set.
     :vartype max_results: int
     """
 
@@ -2525,7 +2545,7 @@ class JobsListByResourceGroupOptions(Model):
         *,
         filter: str | None = None,
         select: str | None = None,
-        max_results: int = 1000,
+        max_results: int | None = None,
         **kwargs: Any,
     ) -> None:
         """
@@ -2533,8 +2553,8 @@ class JobsListByResourceGroupOptions(Model):
         :paramtype filter: str
         :keyword select: An OData $select clause. Used to select the properties to be returned in the GET respnose.
         :paramtype select: str
-        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned.
-            Default value 1000.
+        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+            service uses 1000 when this is not set.
         :paramtype max_results: int
         """
         super().__init__(**kwargs)
@@ -2543,15 +2563,15 @@ class JobsListByResourceGroupOptions(Model):
         self.max_results = max_results
 
 
-class JobsListOptions(Model):
+class JobsListOptions(_Model):
     """Parameter group for Jobs_List.
 
     :ivar filter: An OData $filter clause.. Used to filter results that are returned in the GET respnose.
     :vartype filter: str
     :ivar select: An OData $select clause. Used to select the properties to be returned in the GET respnose.
     :vartype select: str
-    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. Default
-        value 1000.
+    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+        service uses 1000 when this is not set.
     :vartype max_results: int
     """
 
@@ -2570,7 +2590,7 @@ class JobsListOptions(Model):
         *,
         filter: str | None = None,
         select: str | None = None,
-        max_results: int = 1000,
+        max_results: int | None = None,
         **kwargs: Any,
     ) -> None:
         """
@@ -2578,8 +2598,8 @@ class JobsListOptions(Model):
         :paramtype filter: str
         :keyword select: An OData $select clause. Used to select the properties to be returned in the GET respnose.
         :paramtype select: str
-        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned.
-            Default value 1000.
+        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+            service uses 1000 when this is not set.
         :paramtype max_results: int
         """
         super().__init__(**kwargs)
@@ -2588,7 +2608,7 @@ class JobsListOptions(Model):
         self.max_results = max_results
 
 
-class JobsListOutputFilesOptions(Model):
+class JobsListOutputFilesOptions(_Model):
     """Parameter group for Jobs_ListOutputFiles.
 
     All required parameters must be populated in order to send to the server.
@@ -2596,12 +2616,13 @@ class JobsListOutputFilesOptions(Model):
     :ivar outputdirectoryid: Id of the job output directory. This is the OutputDirectory-->id parameter that is given by the user
         during Create Job. Required.
     :vartype outputdirectoryid: str
-    :ivar directory: The path to the directory. Default value '.'.
+    :ivar directory: The path to the directory. The service uses '.' when this is not set.
     :vartype directory: str
-    :ivar linkexpiryinminutes: The number of minutes after which the download link will expire. Default value 60.
+    :ivar linkexpiryinminutes: The number of minutes after which the download link will expire. The service uses 60 when this is not
+        set.
     :vartype linkexpiryinminutes: int
-    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. Default
-        value 1000.
+    :ivar max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+        service uses 1000 when this is not set.
     :vartype max_results: int
     """
 
@@ -2622,21 +2643,22 @@ class JobsListOutputFilesOptions(Model):
         self,
         *,
         outputdirectoryid: str,
-        directory: str = ".",
-        linkexpiryinminutes: int = 60,
-        max_results: int = 1000,
+        directory: str | None = None,
+        linkexpiryinminutes: int | None = None,
+        max_results: int | None = None,
         **kwargs: Any,
     ) -> None:
         """
         :keyword outputdirectoryid: Id of the job output directory. This is the OutputDirectory-->id parameter that is given by the user
             during Create Job. Required.
         :paramtype outputdirectoryid: str
-        :keyword directory: The path to the directory. Default value '.'.
+        :keyword directory: The path to the directory. The service uses '.' when this is not set.
         :paramtype directory: str
-        :keyword linkexpiryinminutes: The number of minutes after which the download link will expire. Default value 60.
+        :keyword linkexpiryinminutes: The number of minutes after which the download link will expire. The service uses 60 when this is
+            not set.
         :paramtype linkexpiryinminutes: int
-        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned.
-            Default value 1000.
+        :keyword max_results: The maximum number of items to return in the response. A maximum of 1000 files can be returned. The
+            service uses 1000 when this is not set.
         :paramtype max_results: int
         """
         super().__init__(**kwargs)
@@ -2646,7 +2668,7 @@ class JobsListOutputFilesOptions(Model):
         self.max_results = max_results
 
 
-class KeyVaultKeyReference(Model):
+class KeyVaultKeyReference(_Model):
     """Describes a reference to Key Vault Key.
 
     All required parameters must be populated in order to send to the server.
@@ -2685,7 +2707,7 @@ class KeyVaultKeyReference(Model):
         self.key_url = key_url
 
 
-class KeyVaultSecretReference(Model):
+class KeyVaultSecretReference(_Model):
     """Describes a reference to Key Vault Secret.
 
     All required parameters must be populated in order to send to the server.
@@ -2724,7 +2746,7 @@ class KeyVaultSecretReference(Model):
         self.secret_url = secret_url
 
 
-class ListUsagesResult(Model):
+class ListUsagesResult(_Model):
     """The List Usages operation response.
 
     All required parameters must be populated in order to send to the server.
@@ -2764,7 +2786,7 @@ class ListUsagesResult(Model):
         self.next_link = next_link
 
 
-class LocalDataVolume(Model):
+class LocalDataVolume(_Model):
     """Represents mapping of host directories to directories in the container.
 
     All required parameters must be populated in order to send to the server.
@@ -2803,7 +2825,7 @@ class LocalDataVolume(Model):
         self.local_path = local_path
 
 
-class ManualScaleSettings(Model):
+class ManualScaleSettings(_Model):
     """Manual scale settings for the cluster.
 
     All required parameters must be populated in order to send to the server.
@@ -2845,7 +2867,7 @@ class ManualScaleSettings(Model):
         self.node_deallocation_option = node_deallocation_option
 
 
-class MountSettings(Model):
+class MountSettings(_Model):
     """Details of the File Server.
 
     :ivar mount_point: Path where the NFS is mounted on the Server.
@@ -2891,7 +2913,7 @@ class MountSettings(Model):
         self.file_server_type = file_server_type
 
 
-class MountVolumes(Model):
+class MountVolumes(_Model):
     """Details of volumes to mount on the cluster.
 
     :ivar azure_file_shares: Azure File Share setup configuration. References to Azure File Shares that are to be mounted to the
@@ -2941,7 +2963,7 @@ class MountVolumes(Model):
         self.unmanaged_file_systems = unmanaged_file_systems
 
 
-class NameValuePair(Model):
+class NameValuePair(_Model):
     """Represents a name-value pair.
 
     :ivar name: The name in the name-value pair.
@@ -2973,7 +2995,7 @@ class NameValuePair(Model):
         self.value = value
 
 
-class NodeSetup(Model):
+class NodeSetup(_Model):
     """Use this to prepare the VM. NOTE: The volumes specified in mountVolumes are mounted first and then the
     setupTask is run. Therefore the setup task can use local mountPaths in its execution.
 
@@ -3023,7 +3045,7 @@ class NodeSetup(Model):
         self.performance_counters_settings = performance_counters_settings
 
 
-class NodeStateCounts(Model):
+class NodeStateCounts(_Model):
     """Counts of various compute node states on the cluster.
 
     All required parameters must be populated in order to send to the server.
@@ -3086,7 +3108,7 @@ class NodeStateCounts(Model):
         self.leaving_node_count = leaving_node_count
 
 
-class Operation(Model):
+class Operation(_Model):
     """A REST API operation. Details of a REST API operation
 
     :ivar name: The operation name. This is of the format {provider}/{resource}/{operation}.
@@ -3132,7 +3154,7 @@ class Operation(Model):
         self.properties = properties
 
 
-class OperationDisplay(Model):
+class OperationDisplay(_Model):
     """The object that describes the operation.
 
     :ivar provider: Friendly name of the resource provider.
@@ -3178,7 +3200,7 @@ class OperationDisplay(Model):
         self.description = description
 
 
-class OperationListResult(Model):
+class OperationListResult(_Model):
     """Result of the request to list REST API operations. It contains a list of operations and a URL nextLink to
     get the next set of results. Contains the list of all operations supported by BatchAI resource provider
 
@@ -3211,7 +3233,7 @@ class OperationListResult(Model):
         self.next_link = next_link
 
 
-class OutputDirectory(Model):
+class OutputDirectory(_Model):
     """Output directory for the job.
 
     All required parameters must be populated in order to send to the server.
@@ -3286,7 +3308,7 @@ class OutputDirectory(Model):
         self.create_new = create_new
 
 
-class PerformanceCountersSettings(Model):
+class PerformanceCountersSettings(_Model):
     """Performance counters reporting settings.
 
     All required parameters must be populated in order to send to the server.
@@ -3320,7 +3342,7 @@ class PerformanceCountersSettings(Model):
         self.app_insights_reference = app_insights_reference
 
 
-class PrivateRegistryCredentials(Model):
+class PrivateRegistryCredentials(_Model):
     """Credentials to access a container image in a private repository.
 
     All required parameters must be populated in order to send to the server.
@@ -3344,6 +3366,8 @@ class PrivateRegistryCredentials(Model):
         "password": {"key": "password", "type": "str"},
         "password_secret_reference": {"key": "passwordSecretReference", "type": "KeyVaultSecretReference"},
     }
+
+    _secrets = frozenset(["password"])
 
     def __init__(
         self,
@@ -3369,7 +3393,7 @@ class PrivateRegistryCredentials(Model):
         self.password_secret_reference = password_secret_reference
 
 
-class PyTorchSettings(Model):
+class PyTorchSettings(_Model):
     """Specifies the settings for pyTorch job.
 
     All required parameters must be populated in order to send to the server.
@@ -3432,7 +3456,7 @@ class PyTorchSettings(Model):
         self.communication_backend = communication_backend
 
 
-class RemoteLoginInformation(Model):
+class RemoteLoginInformation(_Model):
     """Contains remote login details to SSH/RDP to a compute node in cluster.
 
     All required parameters must be populated in order to send to the server.
@@ -3479,7 +3503,7 @@ class RemoteLoginInformation(Model):
         self.port = port
 
 
-class RemoteLoginInformationListResult(Model):
+class RemoteLoginInformationListResult(_Model):
     """Values returned by the List operation.
 
     :ivar value: The collection of returned remote login details.
@@ -3511,7 +3535,7 @@ class RemoteLoginInformationListResult(Model):
         self.next_link = next_link
 
 
-class ResourceId(Model):
+class ResourceId(_Model):
     """Represents a resource ID. For example, for a subnet, it is the resource URL for the subnet.
 
     All required parameters must be populated in order to send to the server.
@@ -3542,7 +3566,7 @@ class ResourceId(Model):
         self.id = id
 
 
-class ScaleSettings(Model):
+class ScaleSettings(_Model):
     """At least one of manual or autoScale settings must be specified. Only one of manual or autoScale settings can
     be specified. If autoScale settings are specified, the system automatically scales the cluster up and down
     (within the supplied limits) based on the pending jobs on the cluster.
@@ -3576,7 +3600,7 @@ class ScaleSettings(Model):
         self.auto_scale = auto_scale
 
 
-class SetupTask(Model):
+class SetupTask(_Model):
     """Specifies a setup task which can be used to customize the compute nodes of the cluster.
 
     All required parameters must be populated in order to send to the server.
@@ -3652,7 +3676,7 @@ class SetupTask(Model):
         self.std_out_err_path_suffix: str | None = None
 
 
-class SshConfiguration(Model):
+class SshConfiguration(_Model):
     """SSH configuration settings for the VM
 
     All required parameters must be populated in order to send to the server.
@@ -3692,7 +3716,7 @@ class SshConfiguration(Model):
         self.user_account_settings = user_account_settings
 
 
-class TensorFlowSettings(Model):
+class TensorFlowSettings(_Model):
     """Specifies the settings for TensorFlow job.
 
     All required parameters must be populated in order to send to the server.
@@ -3779,7 +3803,7 @@ class TensorFlowSettings(Model):
         self.parameter_server_count = parameter_server_count
 
 
-class UnmanagedFileSystemReference(Model):
+class UnmanagedFileSystemReference(_Model):
     """Details of the file system to mount on the compute cluster nodes.
 
     All required parameters must be populated in order to send to the server.
@@ -3822,7 +3846,7 @@ class UnmanagedFileSystemReference(Model):
         self.relative_mount_path = relative_mount_path
 
 
-class Usage(Model):
+class Usage(_Model):
     """Describes Batch AI Resource Usage.
 
     All required parameters must be populated in order to send to the server.
@@ -3875,7 +3899,7 @@ class Usage(Model):
         self.name = name
 
 
-class UsageName(Model):
+class UsageName(_Model):
     """The Usage Names.
 
     :ivar value: The name of the resource.
@@ -3907,7 +3931,7 @@ class UsageName(Model):
         self.localized_value = localized_value
 
 
-class UserAccountSettings(Model):
+class UserAccountSettings(_Model):
     """Settings for user account that gets created on each on the nodes of a cluster.
 
     All required parameters must be populated in order to send to the server.
@@ -3930,6 +3954,8 @@ class UserAccountSettings(Model):
         "admin_user_ssh_public_key": {"key": "adminUserSshPublicKey", "type": "str"},
         "admin_user_password": {"key": "adminUserPassword", "type": "str"},
     }
+
+    _secrets = frozenset(["admin_user_password"])
 
     def __init__(
         self,
@@ -3954,7 +3980,7 @@ class UserAccountSettings(Model):
         self.admin_user_password = admin_user_password
 
 
-class VirtualMachineConfiguration(Model):
+class VirtualMachineConfiguration(_Model):
     """Settings for OS image.
 
     :ivar image_reference: Reference to OS image.
