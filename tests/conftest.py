@@ -1,0 +1,47 @@
+"""Shared fixtures: the local ARM server (tests/armserver) and SDK clients pointed at it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+import pytest
+from armserver.fixtures import arm_server, arm_server_session, async_credential, credential  # noqa: F401
+
+import batchai
+import batchai.aio
+
+SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+ASYNC_TEST_TIMEOUT = 30
+
+
+@pytest.fixture
+def client(arm_server, credential):
+    """A sync client on the local server; polls without waiting (the server answers Retry-After: 0)."""
+    with batchai.BatchAIManagementClient(
+        credential,
+        SUBSCRIPTION_ID,
+        base_url=arm_server.base_url,
+        connection_verify=arm_server.ca_path,
+        polling_interval=0,
+        retry_total=0,
+    ) as sdk_client:
+        yield sdk_client
+
+
+def make_async_client(arm_server, async_credential) -> batchai.aio.BatchAIManagementClient:
+    """An async client; create it inside the event loop that uses it (aiohttp binds to the loop)."""
+    return batchai.aio.BatchAIManagementClient(
+        async_credential,
+        SUBSCRIPTION_ID,
+        base_url=arm_server.base_url,
+        connection_verify=arm_server.ca_path,
+        polling_interval=0,
+        retry_total=0,
+    )
+
+
+def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run one async test body in a fresh loop, bounded in time."""
+    return asyncio.run(asyncio.wait_for(coroutine, ASYNC_TEST_TIMEOUT))
