@@ -227,7 +227,12 @@ class Operation:
 
     @property
     def success_status_codes(self) -> list[int]:
-        return sorted(code for response in self.responses for code in response.status_codes)
+        codes = {code for response in self.responses for code in response.status_codes}
+        if self.long_running:
+            # ARM's asynchronous-operation protocol lets a service start a PUT or PATCH with 201 and
+            # finish a DELETE or POST at once with 204, whether or not the spec lists those codes
+            codes |= {201} if self.http_method in ("PUT", "PATCH") else {204}
+        return sorted(codes)
 
     @property
     def result_type(self) -> PythonType | None:

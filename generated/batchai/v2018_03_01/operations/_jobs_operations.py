@@ -417,7 +417,7 @@ class JobsOperations:
 
         pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
         response = pipeline_response.http_response
-        if response.status_code not in [200, 202]:
+        if response.status_code not in [200, 201, 202]:
             map_error(status_code=response.status_code, response=response, error_map=error_map)
             error = self._deserialize.failsafe_deserialize("CloudError", pipeline_response)
             raise HttpResponseError(response=response, model=error, error_format=ARMErrorFormat)
@@ -677,7 +677,7 @@ class JobsOperations:
 
         pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
         response = pipeline_response.http_response
-        if response.status_code not in [200, 202]:
+        if response.status_code not in [200, 202, 204]:
             map_error(status_code=response.status_code, response=response, error_map=error_map)
             error = self._deserialize.failsafe_deserialize("CloudError", pipeline_response)
             raise HttpResponseError(response=response, model=error, error_format=ARMErrorFormat)

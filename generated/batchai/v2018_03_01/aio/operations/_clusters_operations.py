@@ -152,7 +152,7 @@ class ClustersOperations:
 
         pipeline_response: PipelineResponse = await self._client._pipeline.run(request, stream=False, **kwargs)
         response = pipeline_response.http_response
-        if response.status_code not in [200, 202]:
+        if response.status_code not in [200, 201, 202]:
             map_error(status_code=response.status_code, response=response, error_map=error_map)
             error = self._deserialize.failsafe_deserialize("CloudError", pipeline_response)
             raise HttpResponseError(response=response, model=error, error_format=ARMErrorFormat)
