@@ -7,10 +7,11 @@ from collections.abc import Coroutine
 from typing import Any
 
 import pytest
-from armserver.fixtures import arm_server, arm_server_session, async_credential, credential  # noqa: F401
 
 import batchai
 import batchai.aio
+
+pytest_plugins = ["armserver.fixtures"]
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 ASYNC_TEST_TIMEOUT = 30

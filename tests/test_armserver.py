@@ -7,6 +7,7 @@ import json
 
 import pytest
 import requests
+
 from armserver import ArmServer, AsyncFakeCredential, FakeCredential
 
 SUB = "00000000-0000-0000-0000-000000000001"
@@ -68,8 +69,7 @@ def http(server):
     def call(method, target, *, token=None, headers=None, data=None, json_body=None, **query):
         url = target if target.startswith("https://") else server.url(target, **query)
         sent = {"Authorization": f"Bearer {token or server.token}", **(headers or {})}
-        return session.request(method, url, headers=sent, data=data, json=json_body,
-                               verify=server.ca_path, timeout=10)
+        return session.request(method, url, headers=sent, data=data, json=json_body, verify=server.ca_path, timeout=10)
 
     yield call
     session.close()
@@ -81,12 +81,10 @@ def send_json(http, method, path, body, **query):
 
 def poll_until_done(http, url):
     """Poll an Azure-AsyncOperation URL; returns (InProgress answers seen, final body)."""
-    in_progress = 0
-    for _ in range(MAX_POLLS):
+    for in_progress in range(MAX_POLLS):
         body = http("GET", url).json()
         if body["status"] != "InProgress":
             return in_progress, body
-        in_progress += 1
     raise AssertionError("operation never finished")
 
 
@@ -150,11 +148,14 @@ def test_token_is_a_server_setting(server, http):
     assert http("GET", "/providers/Microsoft.BatchAI/operations", token="another-token").status_code == 200
 
 
-@pytest.mark.parametrize("version, code", [
-    (None, "MissingApiVersionParameter"),
-    ("", "MissingApiVersionParameter"),
-    ("2017-09-01-preview", "InvalidApiVersionParameter"),
-])
+@pytest.mark.parametrize(
+    "version, code",
+    [
+        (None, "MissingApiVersionParameter"),
+        ("", "MissingApiVersionParameter"),
+        ("2017-09-01-preview", "InvalidApiVersionParameter"),
+    ],
+)
 def test_api_version_is_checked(http, version, code):
     reply = http("GET", f"{PROVIDER}/clusters", **{"api-version": version})
     assert reply.status_code == 400
@@ -260,7 +261,10 @@ def test_output_files_are_listed_per_directory(server, http):
     send_json(http, "PUT", f"{PROVIDER}/jobs/j1", JOB_BODY)
     root = http("POST", f"{PROVIDER}/jobs/j1/listOutputFiles", outputdirectoryid="MODEL").json()["value"]
     assert {(f["name"], f["isDirectory"]) for f in root} == {
-        ("metrics.json", False), ("model.ckpt", False), ("checkpoints", True)}
+        ("metrics.json", False),
+        ("model.ckpt", False),
+        ("checkpoints", True),
+    }
     assert all("downloadUrl" in f for f in root if not f["isDirectory"])
     sub = http("POST", f"{PROVIDER}/jobs/j1/listOutputFiles", outputdirectoryid="model", directory="checkpoints")
     assert [f["name"] for f in sub.json()["value"]] == ["epoch-1.ckpt", "epoch-2.ckpt"]
@@ -434,8 +438,12 @@ def test_put_is_idempotent_for_the_same_body_and_conflicts_otherwise(server, htt
 
 def test_patch_replaces_scale_settings_and_tags(server, http):
     create(http, server, f"{PROVIDER}/clusters/c1", CLUSTER_BODY)
-    patch = {"tags": {"env": "test"}, "properties": {"scaleSettings": {"autoScale": {
-        "minimumNodeCount": 0, "maximumNodeCount": 4, "initialNodeCount": 1}}}}
+    patch = {
+        "tags": {"env": "test"},
+        "properties": {
+            "scaleSettings": {"autoScale": {"minimumNodeCount": 0, "maximumNodeCount": 4, "initialNodeCount": 1}}
+        },
+    }
     reply = send_json(http, "PATCH", f"{PROVIDER}/clusters/c1", patch)
     assert reply.status_code == 200
     body = reply.json()
@@ -527,9 +535,13 @@ def test_job_exit_code_is_configurable(server, http):
 
 
 def test_scripted_response_takes_precedence_and_is_one_shot(server, http):
-    server.script("GET", f"{PROVIDER}/clusters/c1", status=200,
-                  response_body={"name": "scripted", "nextLink": "https://management.azure.com/next?x=1"},
-                  headers={"Azure-AsyncOperation": "https://management.azure.com/op"})
+    server.script(
+        "GET",
+        f"{PROVIDER}/clusters/c1",
+        status=200,
+        response_body={"name": "scripted", "nextLink": "https://management.azure.com/next?x=1"},
+        headers={"Azure-AsyncOperation": "https://management.azure.com/op"},
+    )
     reply = http("GET", f"{PROVIDER.upper()}/clusters/C1")
     assert reply.status_code == 200
     assert reply.json()["name"] == "scripted"
@@ -549,8 +561,9 @@ def test_scripted_body_and_query_must_match(server, http):
     assert "westus" in reply.json()["error"]["message"] and "eastus" in reply.json()["error"]["message"]
     assert server.mismatches[-1].expected_body == {"location": "westus"}
 
-    server.script("GET", f"{PROVIDER}/clusters", query={"maxresults": 5, "api-version": "ignored"},
-                  response_body={"value": []})
+    server.script(
+        "GET", f"{PROVIDER}/clusters", query={"maxresults": 5, "api-version": "ignored"}, response_body={"value": []}
+    )
     assert http("GET", f"{PROVIDER}/clusters", maxresults="5").status_code == 200
     server.script("GET", f"{PROVIDER}/clusters", query={"maxresults": 5}, response_body={"value": []})
     assert error_code(http("GET", f"{PROVIDER}/clusters", maxresults="6")) == "ReplayMismatch"

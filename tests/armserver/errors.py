@@ -18,8 +18,16 @@ class Reply:
 class ArmError(Exception):
     """An error answered with ARM's body shape ``{"error": {...}}``."""
 
-    def __init__(self, status: int, code: str, message: str, *, target: str | None = None,
-                 details: list[dict] | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        target: str | None = None,
+        details: list[dict] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code

@@ -40,8 +40,10 @@ class Resource:
 
     @property
     def id(self) -> str:
-        return (f"/subscriptions/{self.subscription}/resourceGroups/{self.resource_group}"
-                f"/providers/{PROVIDER}/{self.kind.collection}/{self.name}")
+        return (
+            f"/subscriptions/{self.subscription}/resourceGroups/{self.resource_group}"
+            f"/providers/{PROVIDER}/{self.kind.collection}/{self.name}"
+        )
 
     @property
     def provisioning_state(self) -> str:
@@ -56,8 +58,14 @@ class Resource:
         properties = copy.deepcopy(self.properties)
         for path in self.kind.write_only:
             _drop(properties, path)
-        return {"id": self.id, "name": self.name, "type": self.kind.arm_type,
-                "location": self.location, "tags": dict(self.tags), "properties": properties}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.kind.arm_type,
+            "location": self.location,
+            "tags": dict(self.tags),
+            "properties": properties,
+        }
 
 
 @dataclass(frozen=True)
@@ -70,9 +78,14 @@ class ResourceKind:
 
 def new_resource(kind: ResourceKind, subscription: str, resource_group: str, name: str, body: dict) -> Resource:
     resource = Resource(
-        kind=kind, subscription=subscription, resource_group=resource_group, name=name,
-        location=body["location"], tags=dict(body.get("tags") or {}),
-        properties=copy.deepcopy(body.get("properties") or {}), definition=copy.deepcopy(body),
+        kind=kind,
+        subscription=subscription,
+        resource_group=resource_group,
+        name=name,
+        location=body["location"],
+        tags=dict(body.get("tags") or {}),
+        properties=copy.deepcopy(body.get("properties") or {}),
+        definition=copy.deepcopy(body),
     )
     now = utc_now()
     resource.properties.update(creationTime=now, provisioningState="creating", provisioningStateTransitionTime=now)
@@ -109,8 +122,12 @@ def apply_scale(cluster: Resource) -> None:
 # -- jobs ----------------------------------------------------------------------
 
 _TOOL_SETTINGS = (
-    ("cntkSettings", "cntk"), ("tensorFlowSettings", "tensorflow"), ("caffeSettings", "caffe"),
-    ("caffe2Settings", "caffe2"), ("chainerSettings", "chainer"), ("pyTorchSettings", "pytorch"),
+    ("cntkSettings", "cntk"),
+    ("tensorFlowSettings", "tensorflow"),
+    ("caffeSettings", "caffe"),
+    ("caffe2Settings", "caffe2"),
+    ("chainerSettings", "chainer"),
+    ("pyTorchSettings", "pytorch"),
     ("customToolkitSettings", "custom"),
 )
 
@@ -138,8 +155,13 @@ def set_execution_state(job: Resource, state: str, exit_code: int | None) -> Non
         code = exit_code if exit_code is not None else (0 if state == "succeeded" else 1)
         info.update(endTime=now, exitCode=code)
         if state == "failed":
-            info["errors"] = [{"code": "JobFailed", "message": f"The job exited with code {code}.",
-                               "details": [{"name": "exitCode", "value": str(code)}]}]
+            info["errors"] = [
+                {
+                    "code": "JobFailed",
+                    "message": f"The job exited with code {code}.",
+                    "details": [{"name": "exitCode", "value": str(code)}],
+                }
+            ]
 
 
 def finish_termination(job: Resource) -> None:
@@ -168,16 +190,26 @@ def _init_file_server(server: Resource) -> None:
 KINDS = {
     kind.collection.lower(): kind
     for kind in (
-        ResourceKind("clusters", f"{PROVIDER}/clusters", _init_cluster, (
-            ("userAccountSettings", "adminUserSshPublicKey"),
-            ("userAccountSettings", "adminUserPassword"),
-            ("nodeSetup", "setupTask", "secrets", "*", "value"),
-        )),
+        ResourceKind(
+            "clusters",
+            f"{PROVIDER}/clusters",
+            _init_cluster,
+            (
+                ("userAccountSettings", "adminUserSshPublicKey"),
+                ("userAccountSettings", "adminUserPassword"),
+                ("nodeSetup", "setupTask", "secrets", "*", "value"),
+            ),
+        ),
         ResourceKind("jobs", f"{PROVIDER}/jobs", _init_job, (("secrets", "*", "value"),)),
-        ResourceKind("fileServers", f"{PROVIDER}/fileservers", _init_file_server, (
-            ("sshConfiguration", "userAccountSettings", "adminUserSshPublicKey"),
-            ("sshConfiguration", "userAccountSettings", "adminUserPassword"),
-        )),
+        ResourceKind(
+            "fileServers",
+            f"{PROVIDER}/fileservers",
+            _init_file_server,
+            (
+                ("sshConfiguration", "userAccountSettings", "adminUserSshPublicKey"),
+                ("sshConfiguration", "userAccountSettings", "adminUserPassword"),
+            ),
+        ),
     )
 }
 

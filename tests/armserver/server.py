@@ -8,6 +8,7 @@ responses and otherwise hands the call to ``BatchAIService``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -29,8 +30,9 @@ from .spec import SPEC_FILE, Route, Spec
 
 LRO_MODES = ("202", "201", "200")
 PUBLIC_ARM = "https://management.azure.com"
-_CHALLENGE = ('Bearer authorization_uri="https://login.microsoftonline.com/common", '
-              'error="invalid_token", error_description="{}"')
+_CHALLENGE = (
+    'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="{}"'
+)
 
 
 @dataclass
@@ -165,8 +167,9 @@ class ArmServer:
         ca.cert_pem.write_to_path(self.ca_path)
         self._httpd = _HttpsServer((self.host, 0), context, self)
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"armserver-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"armserver-{self.port}", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -208,8 +211,16 @@ class ArmServer:
         query = {key: value for key, value in query.items() if value is not None}
         return f"{self.base_url}{path}" + (f"?{urlencode(query, safe='$')}" if query else "")
 
-    def script(self, method: str, path: str, query: dict | None = None, body: Any = None, status: int = 200,
-               response_body: Any = None, headers: dict[str, str] | None = None) -> None:
+    def script(
+        self,
+        method: str,
+        path: str,
+        query: dict | None = None,
+        body: Any = None,
+        status: int = 200,
+        response_body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """Queue a one-shot answer for the next ``method path`` request.
 
         ``path`` may be a full URL or carry a query string (used as ``query``
@@ -223,8 +234,9 @@ class ArmServer:
         with self._lock:
             # Recorded examples carry numbers in headers (e.g. "Retry-After": 15).
             headers = {name: str(value) for name, value in (headers or {}).items()}
-            self._scripts.append(ScriptedResponse(method.upper(), parts.path, query, body, status,
-                                                  response_body, headers))
+            self._scripts.append(
+                ScriptedResponse(method.upper(), parts.path, query, body, status, response_body, headers)
+            )
 
     @property
     def pending_scripts(self) -> list[ScriptedResponse]:
@@ -254,8 +266,12 @@ class ArmServer:
     def _record(self, method: str, target: str, headers, raw: bytes) -> RecordedRequest:
         parts = urlsplit(target)
         request = RecordedRequest(
-            method=method.upper(), path=parts.path, query=dict(parse_qsl(parts.query, keep_blank_values=True)),
-            headers={name.lower(): value for name, value in headers.items()}, body=_parse_json(raw), raw=raw,
+            method=method.upper(),
+            path=parts.path,
+            query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+            headers={name.lower(): value for name, value in headers.items()},
+            body=_parse_json(raw),
+            raw=raw,
         )
         self.requests.append(request)
         return request
@@ -283,8 +299,12 @@ class ArmServer:
             problem = "The access token is invalid."
         else:
             return
-        raise ArmError(401, "AuthenticationFailed", f"Authentication failed. {problem}",
-                       headers={"WWW-Authenticate": _CHALLENGE.format(problem)})
+        raise ArmError(
+            401,
+            "AuthenticationFailed",
+            f"Authentication failed. {problem}",
+            headers={"WWW-Authenticate": _CHALLENGE.format(problem)},
+        )
 
     def _route(self, request: RecordedRequest) -> tuple[Route | None, dict | None]:
         hits = self.spec.lookup(request.path)
@@ -301,25 +321,41 @@ class ArmServer:
     def _no_route(self, request: RecordedRequest) -> ArmError:
         allowed = sorted({route.method for route, _ in self.spec.lookup(request.path)})
         if allowed:
-            return ArmError(405, "MethodNotAllowed", f"The method {request.method} is not allowed on {request.path}.",
-                            headers={"Allow": ", ".join(allowed)})
+            return ArmError(
+                405,
+                "MethodNotAllowed",
+                f"The method {request.method} is not allowed on {request.path}.",
+                headers={"Allow": ", ".join(allowed)},
+            )
         return ArmError(404, "NotFound", f"No Batch AI operation serves {request.method} {request.path}.")
 
     def _check_api_version(self, request: RecordedRequest) -> None:
         version = _lower(request.query).get("api-version")
         if not version:
-            raise ArmError(400, "MissingApiVersionParameter",
-                           "The api-version query parameter (?api-version=) is required for all requests.")
+            raise ArmError(
+                400,
+                "MissingApiVersionParameter",
+                "The api-version query parameter (?api-version=) is required for all requests.",
+            )
         if version != self.api_version:
-            raise ArmError(400, "InvalidApiVersionParameter",
-                           f"The api-version '{version}' is invalid. The supported versions are '{self.api_version}'.")
+            raise ArmError(
+                400,
+                "InvalidApiVersionParameter",
+                f"The api-version '{version}' is invalid. The supported versions are '{self.api_version}'.",
+            )
 
     # -- validation against the spec -------------------------------------------------------
 
     def _validated_call(self, request: RecordedRequest, route: Route, raw_params: dict) -> Call:
-        return Call(route=route, path=request.path, params=self._path_params(route, raw_params),
-                    query=self._query_params(route, request.query), raw_query=request.query,
-                    body=self._body(route, request), base_url=self.base_url)
+        return Call(
+            route=route,
+            path=request.path,
+            params=self._path_params(route, raw_params),
+            query=self._query_params(route, request.query),
+            raw_query=request.query,
+            body=self._body(route, request),
+            base_url=self.base_url,
+        )
 
     def _path_params(self, route: Route, raw_params: dict) -> dict[str, str]:
         params = {}
@@ -340,8 +376,12 @@ class ArmServer:
                 continue
             if name not in sent:
                 if param.get("required"):
-                    raise ArmError(400, "MissingRequiredQueryParameter",
-                                   f"The query parameter '{param['name']}' is required.", target=param["name"])
+                    raise ArmError(
+                        400,
+                        "MissingRequiredQueryParameter",
+                        f"The query parameter '{param['name']}' is required.",
+                        target=param["name"],
+                    )
                 if "default" in param:
                     typed[name] = param["default"]
                 continue
@@ -359,13 +399,19 @@ class ArmServer:
         try:
             body = json.loads(request.raw)
         except ValueError as error:
-            raise ArmError(400, "InvalidRequestContent",
-                           f"The request content was invalid and could not be deserialized: {error}.") from None
+            raise ArmError(
+                400, "InvalidRequestContent", f"The request content was invalid and could not be deserialized: {error}."
+            ) from None
         problems = self.spec.check_value(route.body_param["schema"], body)
         if problems:
             more = f" ({len(problems) - 1} more in details)" if len(problems) > 1 else ""
-            raise ArmError(400, "BadRequest", problems[0].message + more, target=problems[0].target,
-                           details=[problem.as_detail() for problem in problems])
+            raise ArmError(
+                400,
+                "BadRequest",
+                problems[0].message + more,
+                target=problems[0].target,
+                details=[problem.as_detail() for problem in problems],
+            )
         return body
 
     # -- scripted replay ------------------------------------------------------------------
@@ -387,8 +433,9 @@ class ArmServer:
         if script.body is not None and script.body != request.body:
             problems.append(f"body: expected {_dump(script.body)}, got {_dump(request.body)}")
         if problems:
-            mismatch = ReplayMismatch(request.method, request.path, problems, script.query, request.query,
-                                      script.body, request.body)
+            mismatch = ReplayMismatch(
+                request.method, request.path, problems, script.query, request.query, script.body, request.body
+            )
             self.mismatches.append(mismatch)
             raise ArmError(400, "ReplayMismatch", str(mismatch))
         headers = {name: self._rehost(value) for name, value in script.headers.items()}
@@ -397,7 +444,7 @@ class ArmServer:
     def _rehost(self, value: Any) -> Any:
         """Point recorded management.azure.com URLs at this server."""
         if isinstance(value, str) and value.lower().startswith(PUBLIC_ARM):
-            return self.base_url + value[len(PUBLIC_ARM):]
+            return self.base_url + value[len(PUBLIC_ARM) :]
         if isinstance(value, dict):
             return {key: self._rehost(item) for key, item in value.items()}
         if isinstance(value, list):
@@ -431,15 +478,22 @@ def _parse_json(raw: bytes) -> Any:
 
 
 def _bad_path_param(name: str, message: str) -> ArmError:
-    code = ("InvalidSubscriptionId" if name == "subscriptionId"
-            else "InvalidResourceName" if name.endswith("Name") else "InvalidParameter")
+    code = (
+        "InvalidSubscriptionId"
+        if name == "subscriptionId"
+        else "InvalidResourceName"
+        if name.endswith("Name")
+        else "InvalidParameter"
+    )
     return ArmError(400, code, message, target=name)
 
 
 def _stamp(reply: Reply, request: RecordedRequest) -> Reply:
     """Headers ARM puts on every response."""
-    headers = {"x-ms-request-id": str(uuid.uuid4()),
-               "x-ms-correlation-request-id": request.headers.get("x-ms-correlation-request-id", str(uuid.uuid4()))}
+    headers = {
+        "x-ms-request-id": str(uuid.uuid4()),
+        "x-ms-correlation-request-id": request.headers.get("x-ms-correlation-request-id", str(uuid.uuid4())),
+    }
     if "x-ms-client-request-id" in request.headers:
         headers["x-ms-client-request-id"] = request.headers["x-ms-client-request-id"]
     if isinstance(reply.body, (dict, list)):
@@ -501,7 +555,7 @@ class _Handler(BaseHTTPRequestHandler):
             chunks.append(self.rfile.read(size))
             self.rfile.readline()
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 - keep test output quiet
+    def log_message(self, format, *args) -> None:
         pass
 
 
@@ -544,10 +598,8 @@ class _HttpsServer(ThreadingHTTPServer):
         with self._connections_lock:
             connections = list(self._connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def handle_error(self, request, client_address) -> None:
         pass  # connection resets are routine for a test server

@@ -91,15 +91,21 @@ class LroOperation:
 
     def monitor_path(self, monitor: str) -> str:
         """Path of a status monitor: ``operationresults`` (Azure-AsyncOperation) or ``operationstatuses`` (Location)."""
-        return (f"/subscriptions/{self.resource.subscription}/providers/{PROVIDER}"
-                f"/locations/{self.location}/{monitor}/{self.id}")
+        return (
+            f"/subscriptions/{self.resource.subscription}/providers/{PROVIDER}"
+            f"/locations/{self.location}/{monitor}/{self.id}"
+        )
 
     def monitor_url(self, monitor: str, api_version: str) -> str:
         return f"{self.base_url}{self.monitor_path(monitor)}?api-version={api_version}"
 
     def status_body(self) -> dict:
-        body = {"id": self.monitor_path("operationresults"), "name": self.id,
-                "status": self.status, "startTime": self.start_time}
+        body = {
+            "id": self.monitor_path("operationresults"),
+            "name": self.id,
+            "status": self.status,
+            "startTime": self.start_time,
+        }
         if self.end_time:
             body["endTime"] = self.end_time
         if self.status == "Failed":
@@ -124,8 +130,13 @@ class BatchAIService:
             "Jobs_Terminate": self._terminate_job,
             "Jobs_ListOutputFiles": self._list_output_files,
         }
-        self._by_action = {"Create": self._create, "Get": self._get, "Delete": self._delete,
-                           "List": self._list, "ListByResourceGroup": self._list}
+        self._by_action = {
+            "Create": self._create,
+            "Get": self._get,
+            "Delete": self._delete,
+            "List": self._list,
+            "ListByResourceGroup": self._list,
+        }
 
     def handler_for(self, route: Route):
         return self._by_operation.get(route.operation_id) or self._by_action.get(route.action)
@@ -141,8 +152,12 @@ class BatchAIService:
 
     @staticmethod
     def _key(call: Call) -> tuple[str, str, str, str]:
-        return (call.subscription.lower(), call.params["resourceGroupName"].lower(),
-                call.route.collection.lower(), key_name(call).lower())
+        return (
+            call.subscription.lower(),
+            call.params["resourceGroupName"].lower(),
+            call.route.collection.lower(),
+            key_name(call).lower(),
+        )
 
     def _existing(self, call: Call) -> Resource:
         resource = self.resources.get(self._key(call))
@@ -182,7 +197,8 @@ class BatchAIService:
         collection = call.route.collection.lower()
         group = call.params.get("resourceGroupName", "").lower()
         items = [
-            resource.to_json() for (sub, rg, kind, _), resource in self.resources.items()
+            resource.to_json()
+            for (sub, rg, kind, _), resource in self.resources.items()
             if kind == collection and sub == call.subscription.lower() and (not group or rg == group)
         ]
         return self._page(call, items)
@@ -214,8 +230,10 @@ class BatchAIService:
         props = resource.properties
         count_field = "currentNodeCount" if resource.kind.collection == "clusters" else "nodeCount"
         count = props.get(count_field) or 0
-        nodes = [{"nodeId": f"tvm-{resource.name.lower()}_{i}", "ipAddress": "203.0.113.20", "port": 50000 + i}
-                 for i in range(count)]
+        nodes = [
+            {"nodeId": f"tvm-{resource.name.lower()}_{i}", "ipAddress": "203.0.113.20", "port": 50000 + i}
+            for i in range(count)
+        ]
         return self._page(call, nodes)
 
     def _list_output_files(self, call: Call) -> Reply:
@@ -223,31 +241,51 @@ class BatchAIService:
         directory_id = call.query["outputdirectoryid"]
         known = {"stdouterr"} | {d["id"].lower() for d in job.properties.get("outputDirectories") or []}
         if directory_id.lower() not in known:
-            raise ArmError(404, "OutputDirectoryNotFound",
-                           f"The job has no output directory with id '{directory_id}'.", target="outputdirectoryid")
+            raise ArmError(
+                404,
+                "OutputDirectoryNotFound",
+                f"The job has no output directory with id '{directory_id}'.",
+                target="outputdirectoryid",
+            )
         files = (self.config.output_files or DEFAULT_OUTPUT_FILES).get(directory_id, FALLBACK_OUTPUT_FILES)
         expiry = datetime.now(timezone.utc) + timedelta(minutes=call.query["linkexpiryinminutes"])
         entries = _directory_listing(files, call.query["directory"], job, directory_id, expiry)
         return self._page(call, entries)
 
     def _list_provider_operations(self, call: Call) -> Reply:
-        items = [{"name": f"{PROVIDER}/{resource}/{verb}", "origin": "user,system",
-                  "display": {"provider": "Microsoft Batch AI", "resource": resource, "operation": verb,
-                              "description": text}}
-                 for resource, verb, text in PROVIDER_OPERATIONS]
+        items = [
+            {
+                "name": f"{PROVIDER}/{resource}/{verb}",
+                "origin": "user,system",
+                "display": {
+                    "provider": "Microsoft Batch AI",
+                    "resource": resource,
+                    "operation": verb,
+                    "description": text,
+                },
+            }
+            for resource, verb, text in PROVIDER_OPERATIONS
+        ]
         return self._page(call, items)
 
     def _list_usages(self, call: Call) -> Reply:
         location = _location_slug(call.params["location"])
-        clusters = sum(1 for r in self.resources.values()
-                       if r.kind.collection == "clusters" and r.subscription.lower() == call.subscription.lower()
-                       and _location_slug(r.location) == location)
-        usages = [("DedicatedCores", "Total Cluster Dedicated Regional vCPUs", 0, 24),
-                  ("LowPriorityCores", "Total Cluster LowPriority Regional vCPUs", 0, 96),
-                  ("Clusters", "Total Clusters", clusters, 200)]
-        items = [{"unit": "Count", "currentValue": current, "limit": limit,
-                  "name": {"value": value, "localizedValue": text}}
-                 for value, text, current, limit in usages]
+        clusters = sum(
+            1
+            for r in self.resources.values()
+            if r.kind.collection == "clusters"
+            and r.subscription.lower() == call.subscription.lower()
+            and _location_slug(r.location) == location
+        )
+        usages = [
+            ("DedicatedCores", "Total Cluster Dedicated Regional vCPUs", 0, 24),
+            ("LowPriorityCores", "Total Cluster LowPriority Regional vCPUs", 0, 96),
+            ("Clusters", "Total Clusters", clusters, 200),
+        ]
+        items = [
+            {"unit": "Count", "currentValue": current, "limit": limit, "name": {"value": value, "localizedValue": text}}
+            for value, text, current, limit in usages
+        ]
         return self._page(call, items)
 
     # -- jobs' scripted execution -----------------------------------------------------
@@ -267,7 +305,7 @@ class BatchAIService:
         # maxresults defaults to 1000 in the spec, so the smaller of the two is the page size.
         size = min(self.config.page_size, call.query.get("maxresults", self.config.page_size))
         start = _skip(call.raw_query)
-        body: dict[str, Any] = {"value": items[start:start + size]}
+        body: dict[str, Any] = {"value": items[start : start + size]}
         if start + size < len(items):
             query = {k: v for k, v in call.raw_query.items() if k.lower() != SKIP_TOKEN}
             query[SKIP_TOKEN] = str(start + size)
@@ -278,10 +316,16 @@ class BatchAIService:
 
     def _start_lro(self, call: Call, action: str, resource: Resource, previous_state: str | None = None) -> Reply:
         operation = LroOperation(
-            id=str(uuid.uuid4()), operation_id=call.route.operation_id, action=action, resource=resource,
-            location=_location_slug(resource.location), base_url=call.base_url,
-            polls_left=self.config.polls_until_done, error=self._take_failure(call.route.operation_id),
-            previous_state=previous_state, start_time=utc_now(),
+            id=str(uuid.uuid4()),
+            operation_id=call.route.operation_id,
+            action=action,
+            resource=resource,
+            location=_location_slug(resource.location),
+            base_url=call.base_url,
+            polls_left=self.config.polls_until_done,
+            error=self._take_failure(call.route.operation_id),
+            previous_state=previous_state,
+            start_time=utc_now(),
         )
         mode = self.config.lro_mode
         if mode == "200":
@@ -290,11 +334,15 @@ class BatchAIService:
         async_url = operation.monitor_url("operationresults", self.api_version)
         if mode == "201" and action == "create":
             return Reply(201, resource.to_json(), {"Azure-AsyncOperation": async_url})
-        return Reply(202, None, {
-            "Azure-AsyncOperation": async_url,
-            "Location": operation.monitor_url("operationstatuses", self.api_version),
-            "Retry-After": str(self.config.retry_after),
-        })
+        return Reply(
+            202,
+            None,
+            {
+                "Azure-AsyncOperation": async_url,
+                "Location": operation.monitor_url("operationstatuses", self.api_version),
+                "Retry-After": str(self.config.retry_after),
+            },
+        )
 
     def _take_failure(self, operation_id: str) -> dict | None:
         planned = self.config.fail_next_lro
@@ -360,14 +408,21 @@ class BatchAIService:
 
     def _location_reply(self, operation: LroOperation) -> Reply:
         if operation.status == "InProgress":
-            return Reply(202, None, {"Location": operation.monitor_url("operationstatuses", self.api_version),
-                                     "Retry-After": str(self.config.retry_after)})
+            return Reply(
+                202,
+                None,
+                {
+                    "Location": operation.monitor_url("operationstatuses", self.api_version),
+                    "Retry-After": str(self.config.retry_after),
+                },
+            )
         if operation.status == "Failed":
             return Reply(400, {"error": operation.error})
         if operation.action == "create":
             if not any(stored is operation.resource for stored in self.resources.values()):
-                raise not_found(operation.resource.kind.arm_type, operation.resource.name,
-                                operation.resource.resource_group)
+                raise not_found(
+                    operation.resource.kind.arm_type, operation.resource.name, operation.resource.resource_group
+                )
             return Reply(200, operation.resource.to_json())
         return Reply(204)
 
@@ -390,8 +445,7 @@ def _check_repeat_put(resource: Resource, body: dict) -> None:
     if resource.provisioning_state == "deleting":
         raise ArmError(409, "Conflict", f"The resource '{resource.name}' is being deleted.")
     if resource.definition != body:
-        raise ArmError(409, "Conflict",
-                       f"The resource '{resource.name}' already exists with a different definition.")
+        raise ArmError(409, "Conflict", f"The resource '{resource.name}' already exists with a different definition.")
 
 
 def _location_slug(location: str) -> str:
@@ -405,8 +459,9 @@ def _skip(raw_query: dict[str, str]) -> int:
     return int(token)
 
 
-def _directory_listing(files: list[str], directory: str, job: Resource, directory_id: str,
-                       expiry: datetime) -> list[dict]:
+def _directory_listing(
+    files: list[str], directory: str, job: Resource, directory_id: str, expiry: datetime
+) -> list[dict]:
     """Immediate children of ``directory`` among ``files`` (relative paths)."""
     base = posixpath.normpath(directory.strip("/") or ".")
     prefix = "" if base == "." else base + "/"
@@ -414,15 +469,17 @@ def _directory_listing(files: list[str], directory: str, job: Resource, director
     for path in files:
         if not path.startswith(prefix):
             continue
-        head, _, rest = path[len(prefix):].partition("/")
+        head, _, rest = path[len(prefix) :].partition("/")
         if rest:
             if head not in seen_dirs:
                 seen_dirs.add(head)
                 entries.append({"name": head, "isDirectory": True})
             continue
         segment = job.properties["jobOutputDirectoryPathSegment"]
-        url = (f"https://fakestorage.file.core.windows.net/batchai/{segment}/{directory_id}/{path}"
-               f"?sv=2017-04-17&sr=f&sp=r&se={expiry.strftime('%Y-%m-%dT%H:%M:%SZ')}&sig=fake")
+        url = (
+            f"https://fakestorage.file.core.windows.net/batchai/{segment}/{directory_id}/{path}"
+            f"?sv=2017-04-17&sr=f&sp=r&se={expiry.strftime('%Y-%m-%dT%H:%M:%SZ')}&sig=fake"
+        )
         properties = {"lastModified": job.properties["creationTime"], "contentLength": 100 * len(path)}
         entries.append({"name": head, "isDirectory": False, "downloadUrl": url, "properties": properties})
     return entries
