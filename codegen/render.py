@@ -154,14 +154,21 @@ def render_api_version(code_model: CodeModel, api: ApiVersion, config: Config, s
     return {f"{package_path}/{path}": text for path, text in files.items()}
 
 
+def overlay_module_name(config: Config, api: ApiVersion, subpackage: str) -> str:
+    """The overlay module for a generated subpackage: one flat module per subpackage.
+
+    `batchai.v2018_03_01.aio.operations` -> `batchai_overlays.v2018_03_01.aio_operations`, and the
+    version package itself -> `...v2018_03_01.package`. Flat, so importing one overlay module never
+    runs another's package `__init__` in the middle of the generated package's own import.
+    """
+    return f"{config.overlay_package}.{api.module}.{subpackage.replace('.', '_') or 'package'}"
+
+
 def render_patch(
     env: jinja2.Environment, header: str, package: str, subpackage: str, api: ApiVersion, config: Config
 ) -> str:
-    overlay_module = ".".join(part for part in (config.overlay_package, api.module, subpackage) if part)
-    relative = Path(*overlay_module.split("."))
-    exists = (config.overlays / relative.with_suffix(".py")).is_file() or (
-        config.overlays / relative / "__init__.py"
-    ).is_file()
+    overlay_module = overlay_module_name(config, api, subpackage)
+    exists = (config.overlays / Path(*overlay_module.split("."))).with_suffix(".py").is_file()
     return env.get_template("patch.py.jinja").render(
         header=header,
         module=".".join(part for part in (package, subpackage) if part),
