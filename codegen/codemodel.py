@@ -6,6 +6,7 @@ exist, how an operation polls or pages) is made here; templates only lay it out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -282,7 +283,28 @@ class CodeModel:
     models: list[ModelType]
     enums: list[EnumType]
     operation_groups: list[OperationGroup]
-    overlay_modules: set[str] = field(default_factory=set)
+
+    @property
+    def secret_fields(self) -> list[tuple[str, str]]:
+        """(parent key, key) pairs that hold secrets in a JSON body, for redacting logged bodies.
+
+        A pair and not a bare key, because a secret's own key can be common (a secret
+        environment variable's "value"): it is a secret only under the keys that hold its model.
+        """
+        holders: dict[str, set[str]] = {}
+        for model in self.models:
+            for prop in model.properties:
+                if prop.type.model is not None:
+                    holders.setdefault(prop.type.model.name, set()).add(_unescaped_segments(prop.wire_key)[-1])
+        pairs = set()
+        for model in self.models:
+            for prop in model.properties:
+                if not prop.secret:
+                    continue
+                segments = _unescaped_segments(prop.wire_key)
+                parents = {segments[-2]} if len(segments) > 1 else holders.get(model.name, set())
+                pairs.update((parent, segments[-1]) for parent in parents)
+        return sorted(pairs)
 
 
 @dataclass
@@ -672,9 +694,13 @@ def _inherited(prop: Property) -> Property:
     return copy
 
 
+def _unescaped_segments(wire_key: str) -> list[str]:
+    return [segment.replace("\\.", ".") for segment in re.split(r"(?<!\\)\.", wire_key)]
+
+
 def _escape_key(name: str) -> str:
     # msrest reads "." in an attribute-map key as flattening; a literal dot is escaped
-    return name.replace(".", "\\\\.")
+    return name.replace(".", "\\.")
 
 
 def _describe(title: str, description: str) -> str:

@@ -124,6 +124,7 @@ def render_api_version(code_model: CodeModel, api: ApiVersion, config: Config, s
     files: dict[str, str] = {}
     files["models/_models.py"] = render("models.py.jinja", models=code_model.models)
     files["models/_enums.py"] = render("enums.py.jinja", enums=code_model.enums)
+    files["_logging_policy.py"] = render("logging_policy.py.jinja", secret_fields=code_model.secret_fields)
     files["models/__init__.py"] = render("models_init.py.jinja", models=code_model.models, enums=code_model.enums)
     for is_async, prefix in ((False, ""), (True, "aio/")):
         for group in code_model.operation_groups:
