@@ -260,6 +260,7 @@ class OperationGroup:
     name: str  # the operationId prefix
     operations: list[Operation]
     module_name: str
+    is_mixin: bool = False
 
 
 @dataclass(eq=False)
@@ -271,6 +272,14 @@ class Client:
     operation_groups: list[OperationGroup]
     default_host: str
     credential_scope_suffix: str = "/.default"
+
+    @property
+    def mixin(self) -> OperationGroup | None:
+        return next((group for group in self.operation_groups if group.is_mixin), None)
+
+    @property
+    def attribute_groups(self) -> list[OperationGroup]:
+        return [group for group in self.operation_groups if not group.is_mixin]
 
 
 @dataclass(eq=False)
@@ -332,6 +341,10 @@ class _Builder:
         self.enums: dict[str, EnumType] = {}
         self.flattened: set[int] = set()
         self.referenced: set[int] = set()
+
+    @property
+    def client_name(self) -> str:
+        return self.settings.client_name or self.spec.code_generation_settings.get("name") or pascal_case(self.spec.title)
 
     def build(self) -> CodeModel:
         for schema in self.spec.definitions.values():
@@ -439,6 +452,10 @@ class _Builder:
             self.referenced.add(id(model.base))
             model.properties.extend(_inherited(prop) for prop in model.base.properties)
         model.properties.extend(self.properties_of(schema, model.name, prefix="", required_parent=True))
+        names = [prop.name for prop in model.properties]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise SpecError(schema.pointer, f"properties {duplicates} of model {name!r} share a Python name")
         return model
 
     def properties_of(self, schema: loader.Schema, owner: str, prefix: str, required_parent: bool) -> list[Property]:
@@ -525,9 +542,13 @@ class _Builder:
             grouped.setdefault(group_name if "_" in raw.operation_id else "", []).append(self.operation(raw))
         groups = []
         for name, operations in grouped.items():
-            attribute = snake_case(name) if name else "_operations"
-            python_class = "Operations" if name in ("Operations", "") else pascal_case(name) + "Operations"
-            groups.append(OperationGroup(attribute, python_class, name, operations, "_" + snake_case(python_class)))
+            if name:
+                python_class = "Operations" if name == "Operations" else pascal_case(name) + "Operations"
+                groups.append(OperationGroup(snake_case(name), python_class, name, operations, "_" + snake_case(python_class)))
+            else:
+                # operationIds without a group prefix become methods of the client itself, as in AutoRest
+                mixin = self.client_name + "OperationsMixin"
+                groups.append(OperationGroup("", mixin, "", operations, "_operations_mixin", is_mixin=True))
         return groups
 
     def operation(self, raw: loader.Operation) -> Operation:
@@ -606,7 +627,8 @@ class _Builder:
         python_type = self.type_for(raw.schema, pascal_case(raw.client_name or raw.name))
         if python_type.model is not None:
             self.referenced.add(id(python_type.model))
-        client_level = raw.parameter_location == "client"
+        # api-version is the client's, wherever the spec declares it
+        client_level = raw.parameter_location == "client" or raw.name == "api-version"
         return Parameter(
             name="api_version" if raw.name == "api-version" else member_name(raw.client_name or raw.name),
             wire_name=raw.name,
@@ -632,6 +654,8 @@ class _Builder:
             ) + raw_param.grouping.get("postfix", "Parameters")
             model_name = class_name(model_name)
             group = groups.get(model_name)
+            if group is None and model_name in self.model_names:
+                raise SpecError(raw_param.pointer, f"parameter group {model_name!r} has the name of a model")
             if group is None:
                 model = (
                     self.parameter_groups[model_name].model

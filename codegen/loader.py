@@ -258,14 +258,7 @@ class _SpecReader:
         if "operationId" not in node:
             raise SpecError(pointer, "operation has no operationId")
         parameters = self.parameters(shared, node.get("parameters", []), pointer)
-        responses = [
-            Response(
-                status=status,
-                description=response.get("description", ""),
-                schema=self.response_schema(response, f"{pointer}/responses/{status}"),
-            )
-            for status, response in node.get("responses", {}).items()
-        ]
+        responses = [self.response(status, response, f"{pointer}/responses/{status}") for status, response in node.get("responses", {}).items()]
         examples = {title: ref["$ref"] for title, ref in node.get("x-ms-examples", {}).items()}
         return Operation(
             operation_id=node["operationId"],
@@ -283,11 +276,10 @@ class _SpecReader:
             deprecated=bool(node.get("deprecated", False)),
         )
 
-    def response_schema(self, response: dict[str, Any], pointer: str) -> Schema | None:
-        response, pointer = self.follow(response, pointer)
-        if "schema" not in response:
-            return None
-        return self.schema(response["schema"], f"{pointer}/schema")
+    def response(self, status: str, node: dict[str, Any], pointer: str) -> Response:
+        node, pointer = self.follow(node, pointer)
+        schema = self.schema(node["schema"], f"{pointer}/schema") if "schema" in node else None
+        return Response(status=status, description=node.get("description", ""), schema=schema)
 
     def parameters(self, shared: list[Any], own: list[Any], pointer: str) -> list[Parameter]:
         # operation-level parameters override path-level ones with the same name and location

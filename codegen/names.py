@@ -54,7 +54,7 @@ def member_name(name: str) -> str:
 
 def enum_member_name(value: object) -> str:
     result = re.sub(r"[^0-9A-Za-z]+", "_", str(value)).strip("_")
-    result = "_".join(snake_case(part).upper() for part in result.split("_") if part) or "EMPTY"
+    result = "_".join(snake_case(part).lstrip("_").upper() for part in result.split("_") if part) or "EMPTY"
     if result[0].isdigit():
         result = "ENUM_" + result
     return result
