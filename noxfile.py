@@ -45,3 +45,20 @@ def typecheck(session: nox.Session) -> None:
     """mypy on the generated package and the overlays, as a user's type checker sees them."""
     session.install(".", "mypy>=1.10")
     session.run("mypy", "generated/batchai", "overlays")
+
+
+@nox.session(python=PYTHON)
+def autorest_compare(session: nox.Session) -> None:
+    """Generate AutoRest's SDK from the same spec (pinned npm toolchain) and diff its public surface with ours."""
+    session.install(".")
+    output = f"{session.create_tmp()}/autorest-out"
+    session.run("python", "tools/autorest/run_autorest.py", "--output-folder", output, "--mode", "legacy")
+    session.run(
+        "python",
+        "tools/autorest/compare.py",
+        "--ours",
+        "generated:overlays:batchai",
+        "--reference",
+        f"{output}:batchai",
+        *session.posargs,
+    )

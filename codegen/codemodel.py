@@ -27,6 +27,9 @@ _PRIMITIVES = {
     ("integer", "unixtime"): ("unix-time", "datetime.datetime"),
     ("integer", None): ("int", "int"),
     ("number", None): ("float", "float"),
+    # AutoRest reads a "number" with an integer format as an integer; so do we
+    ("number", "int32"): ("int", "int"),
+    ("number", "int64"): ("int", "int"),
     ("boolean", None): ("bool", "bool"),
     ("file", None): ("IO", "IO[bytes]"),
 }
@@ -344,11 +347,15 @@ class _Builder:
 
     @property
     def client_name(self) -> str:
-        return self.settings.client_name or self.spec.code_generation_settings.get("name") or pascal_case(self.spec.title)
+        return (
+            self.settings.client_name or self.spec.code_generation_settings.get("name") or pascal_case(self.spec.title)
+        )
 
     def build(self) -> CodeModel:
         for schema in self.spec.definitions.values():
-            if self.is_model_schema(schema):
+            # x-ms-external types live in a library (ARM's CloudError in azure-mgmt-core): generated
+            # only if a generated model or a successful response uses them
+            if self.is_model_schema(schema) and not schema.external:
                 self.model_for(schema, schema.name or "")
         groups = self.operation_groups()
         client = Client(
@@ -493,16 +500,15 @@ class _Builder:
 
     def property_for(self, schema_property: loader.SchemaProperty, owner: str, prefix: str) -> Property:
         target = schema_property.schema
-        python_type = self.type_for(target, owner + pascal_case(schema_property.name))
+        if _is_constant(schema_property):
+            # a single-value closed enum is a constant, not an enum type (AutoRest's modelerfour too)
+            python_type = PythonType("str", "str")
+        else:
+            python_type = self.type_for(target, owner + pascal_case(schema_property.name))
         if python_type.model is not None:
             self.referenced.add(id(python_type.model))
         read_only = schema_property.read_only or target.read_only
-        is_constant = bool(
-            target.enum is not None
-            and len(target.enum) == 1
-            and not target.enum_model_as_string
-            and schema_property.required
-        )
+        is_constant = _is_constant(schema_property)
         prop = Property(
             name=member_name(schema_property.client_name or schema_property.name),
             wire_key=prefix + _escape_key(schema_property.name),
@@ -544,7 +550,9 @@ class _Builder:
         for name, operations in grouped.items():
             if name:
                 python_class = "Operations" if name == "Operations" else pascal_case(name) + "Operations"
-                groups.append(OperationGroup(snake_case(name), python_class, name, operations, "_" + snake_case(python_class)))
+                groups.append(
+                    OperationGroup(snake_case(name), python_class, name, operations, "_" + snake_case(python_class))
+                )
             else:
                 # operationIds without a group prefix become methods of the client itself, as in AutoRest
                 mixin = self.client_name + "OperationsMixin"
@@ -611,6 +619,8 @@ class _Builder:
         error_type = None
         for response in raw.responses:
             python_type = None
+            if response.status == "default" and response.schema is not None and response.schema.external:
+                continue  # an external error type: ARMErrorFormat reads it
             if response.schema is not None:
                 python_type = self.type_for(response.schema, raw.operation_id.replace("_", "") + "Response")
                 if python_type.model is not None:
@@ -682,7 +692,7 @@ class _Builder:
                 group.model.properties.append(
                     Property(
                         name=param.name,
-                        wire_key=param.name,
+                        wire_key=_escape_key(raw_param.client_name or raw_param.name),
                         type=param.type,
                         description=param.description,
                         required=param.required,
@@ -694,6 +704,16 @@ class _Builder:
                     )
                 )
         return list(groups.values())
+
+
+def _is_constant(schema_property: loader.SchemaProperty) -> bool:
+    target = schema_property.schema
+    return bool(
+        target.enum is not None
+        and len(target.enum) == 1
+        and not target.enum_model_as_string
+        and schema_property.required
+    )
 
 
 def _bases_first(models: list[ModelType]) -> list[ModelType]:

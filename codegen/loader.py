@@ -258,7 +258,10 @@ class _SpecReader:
         if "operationId" not in node:
             raise SpecError(pointer, "operation has no operationId")
         parameters = self.parameters(shared, node.get("parameters", []), pointer)
-        responses = [self.response(status, response, f"{pointer}/responses/{status}") for status, response in node.get("responses", {}).items()]
+        responses = [
+            self.response(status, response, f"{pointer}/responses/{status}")
+            for status, response in node.get("responses", {}).items()
+        ]
         examples = {title: ref["$ref"] for title, ref in node.get("x-ms-examples", {}).items()}
         return Operation(
             operation_id=node["operationId"],

@@ -12,7 +12,6 @@ from ._enums import (
     ProvisioningState,
     StorageAccountType,
     ToolType,
-    UsageUnit,
     VmPriority,
 )
 from ._models import (
@@ -25,8 +24,6 @@ from ._models import (
     Caffe2Settings,
     CaffeSettings,
     ChainerSettings,
-    CloudError,
-    CloudErrorBody,
     Cluster,
     ClusterCreateParameters,
     ClusterListResult,
@@ -106,8 +103,6 @@ __all__ = [
     "Caffe2Settings",
     "CaffeSettings",
     "ChainerSettings",
-    "CloudError",
-    "CloudErrorBody",
     "Resource",
     "Cluster",
     "ClusterCreateParameters",
@@ -180,7 +175,6 @@ __all__ = [
     "ProvisioningState",
     "StorageAccountType",
     "ToolType",
-    "UsageUnit",
     "VmPriority",
 ]
 __all__.extend([name for name in _patch_all if name not in __all__])

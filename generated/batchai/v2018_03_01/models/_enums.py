@@ -116,12 +116,6 @@ class ToolType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     CUSTOM = "custom"
 
 
-class UsageUnit(str, Enum, metaclass=CaseInsensitiveEnumMeta):
-    """An enum describing the unit of usage measurement."""
-
-    COUNT = "Count"
-
-
 class VmPriority(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     """Default is dedicated."""
 

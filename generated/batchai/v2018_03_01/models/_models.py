@@ -578,77 +578,6 @@ class ChainerSettings(_Model):
         self.process_count = process_count
 
 
-class CloudError(_Model):
-    """An error response from the Batch AI service.
-
-    :ivar error: An error response from the Batch AI service.
-    :vartype error: ~batchai.v2018_03_01.models.CloudErrorBody
-    """
-
-    _attribute_map = {
-        "error": {"key": "error", "type": "CloudErrorBody"},
-    }
-
-    def __init__(
-        self,
-        *,
-        error: _models.CloudErrorBody | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """
-        :keyword error: An error response from the Batch AI service.
-        :paramtype error: ~batchai.v2018_03_01.models.CloudErrorBody
-        """
-        super().__init__(**kwargs)
-        self.error = error
-
-
-class CloudErrorBody(_Model):
-    """An error response from the Batch AI service.
-
-    :ivar code: An identifier for the error. Codes are invariant and are intended to be consumed programmatically.
-    :vartype code: str
-    :ivar message: A message describing the error, intended to be suitable for display in a user interface.
-    :vartype message: str
-    :ivar target: The target of the particular error. For example, the name of the property in error.
-    :vartype target: str
-    :ivar details: A list of additional details about the error.
-    :vartype details: list[~batchai.v2018_03_01.models.CloudErrorBody]
-    """
-
-    _attribute_map = {
-        "code": {"key": "code", "type": "str"},
-        "message": {"key": "message", "type": "str"},
-        "target": {"key": "target", "type": "str"},
-        "details": {"key": "details", "type": "[CloudErrorBody]"},
-    }
-
-    def __init__(
-        self,
-        *,
-        code: str | None = None,
-        message: str | None = None,
-        target: str | None = None,
-        details: list[_models.CloudErrorBody] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """
-        :keyword code: An identifier for the error. Codes are invariant and are intended to be consumed programmatically.
-        :paramtype code: str
-        :keyword message: A message describing the error, intended to be suitable for display in a user interface.
-        :paramtype message: str
-        :keyword target: The target of the particular error. For example, the name of the property in error.
-        :paramtype target: str
-        :keyword details: A list of additional details about the error.
-        :paramtype details: list[~batchai.v2018_03_01.models.CloudErrorBody]
-        """
-        super().__init__(**kwargs)
-        self.code = code
-        self.message = message
-        self.target = target
-        self.details = details
-
-
 class Resource(_Model):
     """A definition of an Azure resource.
 
@@ -1028,9 +957,9 @@ class ClustersListByResourceGroupOptions(_Model):
     }
 
     _attribute_map = {
-        "filter": {"key": "filter", "type": "str"},
-        "select": {"key": "select", "type": "str"},
-        "max_results": {"key": "max_results", "type": "int"},
+        "filter": {"key": "$filter", "type": "str"},
+        "select": {"key": "$select", "type": "str"},
+        "max_results": {"key": "maxResults", "type": "int"},
     }
 
     def __init__(
@@ -1073,9 +1002,9 @@ class ClustersListOptions(_Model):
     }
 
     _attribute_map = {
-        "filter": {"key": "filter", "type": "str"},
-        "select": {"key": "select", "type": "str"},
-        "max_results": {"key": "max_results", "type": "int"},
+        "filter": {"key": "$filter", "type": "str"},
+        "select": {"key": "$select", "type": "str"},
+        "max_results": {"key": "maxResults", "type": "int"},
     }
 
     def __init__(
@@ -1677,9 +1606,9 @@ class FileServersListByResourceGroupOptions(_Model):
     }
 
     _attribute_map = {
-        "filter": {"key": "filter", "type": "str"},
-        "select": {"key": "select", "type": "str"},
-        "max_results": {"key": "max_results", "type": "int"},
+        "filter": {"key": "$filter", "type": "str"},
+        "select": {"key": "$select", "type": "str"},
+        "max_results": {"key": "maxResults", "type": "int"},
     }
 
     def __init__(
@@ -1722,9 +1651,9 @@ class FileServersListOptions(_Model):
     }
 
     _attribute_map = {
-        "filter": {"key": "filter", "type": "str"},
-        "select": {"key": "select", "type": "str"},
-        "max_results": {"key": "max_results", "type": "int"},
+        "filter": {"key": "$filter", "type": "str"},
+        "select": {"key": "$select", "type": "str"},
+        "max_results": {"key": "maxResults", "type": "int"},
     }
 
     def __init__(
@@ -2535,9 +2464,9 @@ class JobsListByResourceGroupOptions(_Model):
     }
 
     _attribute_map = {
-        "filter": {"key": "filter", "type": "str"},
-        "select": {"key": "select", "type": "str"},
-        "max_results": {"key": "max_results", "type": "int"},
+        "filter": {"key": "$filter", "type": "str"},
+        "select": {"key": "$select", "type": "str"},
+        "max_results": {"key": "maxResults", "type": "int"},
     }
 
     def __init__(
@@ -2580,9 +2509,9 @@ class JobsListOptions(_Model):
     }
 
     _attribute_map = {
-        "filter": {"key": "filter", "type": "str"},
-        "select": {"key": "select", "type": "str"},
-        "max_results": {"key": "max_results", "type": "int"},
+        "filter": {"key": "$filter", "type": "str"},
+        "select": {"key": "$select", "type": "str"},
+        "max_results": {"key": "maxResults", "type": "int"},
     }
 
     def __init__(
@@ -2636,7 +2565,7 @@ class JobsListOutputFilesOptions(_Model):
         "outputdirectoryid": {"key": "outputdirectoryid", "type": "str"},
         "directory": {"key": "directory", "type": "str"},
         "linkexpiryinminutes": {"key": "linkexpiryinminutes", "type": "int"},
-        "max_results": {"key": "max_results", "type": "int"},
+        "max_results": {"key": "maxResults", "type": "int"},
     }
 
     def __init__(
@@ -3466,7 +3395,7 @@ class RemoteLoginInformation(_Model):
     :ivar ip_address: ip address. Required.
     :vartype ip_address: str
     :ivar port: port number. Required.
-    :vartype port: float
+    :vartype port: int
     """
 
     _validation = {
@@ -3478,7 +3407,7 @@ class RemoteLoginInformation(_Model):
     _attribute_map = {
         "node_id": {"key": "nodeId", "type": "str"},
         "ip_address": {"key": "ipAddress", "type": "str"},
-        "port": {"key": "port", "type": "float"},
+        "port": {"key": "port", "type": "int"},
     }
 
     def __init__(
@@ -3486,7 +3415,7 @@ class RemoteLoginInformation(_Model):
         *,
         node_id: str,
         ip_address: str,
-        port: float,
+        port: int,
         **kwargs: Any,
     ) -> None:
         """
@@ -3495,7 +3424,7 @@ class RemoteLoginInformation(_Model):
         :keyword ip_address: ip address. Required.
         :paramtype ip_address: str
         :keyword port: port number. Required.
-        :paramtype port: float
+        :paramtype port: int
         """
         super().__init__(**kwargs)
         self.node_id = node_id
@@ -3852,7 +3781,7 @@ class Usage(_Model):
     All required parameters must be populated in order to send to the server.
 
     :ivar unit: An enum describing the unit of usage measurement. Constant value 'Count'. Required.
-    :vartype unit: str | ~batchai.v2018_03_01.models.UsageUnit
+    :vartype unit: str
     :ivar current_value: The current usage of the resource. Required.
     :vartype current_value: int
     :ivar limit: The maximum permitted usage of the resource. Required.
