@@ -8,7 +8,9 @@ nox.options.sessions = ["check_generated", "lint", "typecheck", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = None  # the interpreter nox runs on; CI has one Python
-CODEGEN_DEPENDENCIES = ["jinja2>=3.1", "ruff>=0.6"]
+# ruff formats the generated code: pinned, so that regeneration is byte-identical everywhere
+RUFF = "ruff==0.17.6"
+CODEGEN_DEPENDENCIES = ["jinja2>=3.1", RUFF]
 
 
 @nox.session(python=PYTHON)
@@ -34,7 +36,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    session.install("ruff>=0.6")
+    session.install(RUFF)
     """ruff over the whole project, generated code included."""
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -43,7 +45,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy on the generated package and the overlays, as a user's type checker sees them."""
-    session.install(".", "mypy>=1.10")
+    session.install(".", "mypy==2.4.1")
     session.run("mypy", "generated/batchai", "overlays")
 
 
