@@ -214,7 +214,7 @@ def test_the_generated_package_imports(output: Path) -> None:
     assert printed.split(" ", 2) == [
         "1.2.3",
         "tinysdk.v2020_01_01._client",
-        "['CloudError', 'Fixed', 'Kind', 'Resource', 'Thing', 'ThingList', 'ThingState']\n",
+        "['CloudError', 'Fixed', 'Resource', 'Thing', 'ThingList', 'ThingState']\n",
     ]
 
 

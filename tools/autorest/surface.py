@@ -114,6 +114,9 @@ def imported_from(roots: list[Path], package: str) -> Iterator[Any]:
     read one after the other in one process.
     """
     folders = [Path(root).resolve() for root in roots]
+    # whatever the caller had imported comes back afterwards, so its classes stay consistent
+    # with sys.modules (msrest finds a model's siblings through sys.modules)
+    saved = dict(sys.modules)
     _drop_modules(package, folders)
     added = [str(folder) for folder in folders]
     sys.path[:0] = added
@@ -127,6 +130,8 @@ def imported_from(roots: list[Path], package: str) -> Iterator[Any]:
         for entry in added:
             sys.path.remove(entry)
         _drop_modules(package, folders)
+        for name, module in saved.items():
+            sys.modules.setdefault(name, module)
 
 
 def _optional_submodule(package: str, name: str) -> Any:
