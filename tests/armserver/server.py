@@ -86,6 +86,7 @@ class ArmServer:
       job_schedule      executionState per Jobs_Get, e.g. ["queued", "running", "succeeded"]
       job_exit_code     exitCode of finished scheduled jobs (default 0 if succeeded, 1 if failed)
       fail_next_lro     (operationId, {"code": ..., "message": ...}): next such LRO ends Failed
+                        (a failed cluster create also lists the error in the cluster's properties.errors)
       output_files      {outputdirectoryid: [relative paths]} for Jobs_ListOutputFiles
     """
 

@@ -27,6 +27,7 @@ from .resources import (
     set_execution_state,
     utc_now,
 )
+from .rules import check_definition
 from .spec import Route
 
 # Status monitors handed out for long-running operations. They are not part of
@@ -142,6 +143,7 @@ class BatchAIService:
         return self._by_operation.get(route.operation_id) or self._by_action.get(route.action)
 
     def handle(self, call: Call) -> Reply:
+        check_definition(call.route.operation_id, call.body)  # Batch AI's rules, after the schema's
         return self.handler_for(call.route)(call)
 
     def clear(self) -> None:
@@ -365,6 +367,10 @@ class BatchAIService:
         resource, failed = operation.resource, bool(operation.error)
         if operation.action == "create":
             resource.set_provisioning_state("failed" if failed else "succeeded")
+            if failed and resource.kind.collection == "clusters":  # Batch AI reports why a cluster failed
+                resource.properties["errors"] = [
+                    {"code": operation.error["code"], "message": operation.error.get("message")}
+                ]
         elif operation.action == "delete":
             if failed:
                 resource.set_provisioning_state("failed")
