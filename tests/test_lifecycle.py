@@ -131,7 +131,9 @@ def test_an_invalid_definition_is_refused_before_any_request(client, arm_server,
     parameters.cntk_settings = models.CNTKsettings(language_type="Python", python_script_file_path="train.py")
     with pytest.raises(batchai.ValidationError):
         client.jobs.create_and_wait(RESOURCE_GROUP, "demo_job", parameters, clock=clock, timeout=WAIT)
-    assert arm_server.requests == []
+    with pytest.raises(batchai.ValidationError):
+        client.jobs.run(RESOURCE_GROUP, "demo_job", parameters, clock=clock, timeout=WAIT)
+    assert arm_server.requests == [], "not even run's re-attach lookup"
 
 
 def test_failed_cluster_raises_with_the_clusters_errors(client, arm_server, clock):

@@ -16,7 +16,7 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from conftest import SUBSCRIPTION_ID, make_async_client, run_async
 from scenario import RESOURCE_GROUP, cluster_parameters, file_server_parameters, job_parameters
 
-from batchai import JobFailedError, ProvisioningFailedError, StateTransition, WaitTimeoutError
+from batchai import JobFailedError, ProvisioningFailedError, StateTransition, ValidationError, WaitTimeoutError
 
 MAX_REQUESTS = 60
 WAIT = 600.0  # every wait's timeout, in fake seconds
@@ -293,3 +293,16 @@ def test_cancel_a_wait_while_a_request_is_in_flight(arm_server, async_credential
 
     run_async(body())
     assert len(sent(arm_server)) <= 5 + 3 + 1
+
+
+def test_async_run_refuses_an_invalid_definition_before_any_request(arm_server, async_credential):
+    parameters = job_parameters()
+    parameters.node_count = 0
+
+    async def scenario() -> None:
+        async with make_async_client(arm_server, async_credential) as client:
+            with pytest.raises(ValidationError):
+                await client.jobs.run(RESOURCE_GROUP, "demo_job", parameters, clock=AsyncFakeClock(), timeout=WAIT)
+
+    run_async(scenario())
+    assert arm_server.requests == []

@@ -18,6 +18,7 @@ from azure.core.polling import AsyncLROPoller
 from azure.mgmt.core.polling.async_arm_polling import AsyncARMPolling
 
 from batchai.v2018_03_01 import models as _models
+from batchai.v2018_03_01.operations._jobs_operations import build_create_request
 
 from . import aio_validation
 from .lifecycle_core import (
@@ -37,6 +38,7 @@ from .lifecycle_core import (
     provisioning_failed,
     retry_after_seconds,
 )
+from .validation import check_request
 
 OnStarted = Callable[[str], None]
 OnTransition = Callable[[StateTransition], None]
@@ -330,6 +332,16 @@ class JobsOperations(_Helpers, aio_validation.JobsOperations):
         :raises JobFailedError: the job failed; its `output_files` lists the stdout/stderr files.
         Other keywords go to `begin_create` (e.g. `validate=False`).
         """
+        if kwargs.get("validate", True) and not continuation_token:
+            # a definition the service would reject fails here, before even the re-attach lookup
+            check_request(
+                build_create_request,
+                _models.JobCreateParameters,
+                parameters,
+                kwargs,
+                resource_group_name=resource_group_name,
+                job_name=job_name,
+            )
         wait, clock = self._start(job_name, timeout, polling_interval, progress, clock)
         with closing(wait):
             existing = (

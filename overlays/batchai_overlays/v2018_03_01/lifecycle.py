@@ -23,6 +23,7 @@ from azure.core.polling import LROPoller
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 
 from batchai.v2018_03_01 import models as _models
+from batchai.v2018_03_01.operations._jobs_operations import build_create_request
 
 from . import validation
 from .job_definition import JobDefinitionError, load_job_definition
@@ -46,6 +47,7 @@ from .lifecycle_core import (
     provisioning_failed,
     retry_after_seconds,
 )
+from .validation import check_request
 
 __all__ = [
     "JobDefinitionError",
@@ -344,6 +346,16 @@ class JobsOperations(_Helpers, validation.JobsOperations):
         :raises JobFailedError: the job failed; its `output_files` lists the stdout/stderr files.
         Other keywords go to `begin_create` (e.g. `validate=False`).
         """
+        if kwargs.get("validate", True) and not continuation_token:
+            # a definition the service would reject fails here, before even the re-attach lookup
+            check_request(
+                build_create_request,
+                _models.JobCreateParameters,
+                parameters,
+                kwargs,
+                resource_group_name=resource_group_name,
+                job_name=job_name,
+            )
         wait, clock = self._start(job_name, timeout, polling_interval, progress, clock)
         with closing(wait):
             existing = self._existing(resource_group_name, job_name) if attach and not continuation_token else None
