@@ -161,7 +161,10 @@ class ParameterGroup:
     model: ModelType
     required: bool
     members: list[Parameter] = field(default_factory=list)
-    description: str = ""
+
+    @property
+    def description(self) -> str:
+        return f"Groups the parameters {', '.join(member.name for member in self.members)}."
 
 
 @dataclass(eq=False)
@@ -677,12 +680,7 @@ class _Builder:
                         is_parameter_group=True,
                     )
                 )
-                group = ParameterGroup(
-                    name=snake_case(model_name),
-                    model=model,
-                    required=False,
-                    description=f"Parameter group. {model.description}",
-                )
+                group = ParameterGroup(name=snake_case(model_name), model=model, required=False)
                 groups[model_name] = group
                 self.parameter_groups[model_name] = group
             param.group = group

@@ -99,6 +99,7 @@ def environment(package: str) -> jinja2.Environment:
         init_parameter=init_parameter,
         parameter_annotation=parameter_annotation,
         validation_kwargs=validation_kwargs,
+        rstrip=str.rstrip,
     )
     return env
 

@@ -336,7 +336,6 @@ class JobsOperations:
             alphanumeric characters along with dash (-) and underscore (_). The name must be from 1 through 64
             characters long. Required.
         :type job_name: str
-
         :return: ~batchai.v2018_03_01.models.Job or the result of cls(response)
         :rtype: ~batchai.v2018_03_01.models.Job
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -440,7 +439,6 @@ class JobsOperations:
         :type job_name: str
         :param parameters: The parameters to provide for job creation. Required.
         :type parameters: ~batchai.v2018_03_01.models.JobCreateParameters | IO[bytes]
-
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
         :keyword polling: By default, the polling method is ARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
@@ -534,7 +532,6 @@ class JobsOperations:
             alphanumeric characters along with dash (-) and underscore (_). The name must be from 1 through 64
             characters long. Required.
         :type job_name: str
-
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
         :keyword polling: By default, the polling method is ARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
@@ -596,7 +593,6 @@ class JobsOperations:
             alphanumeric characters along with dash (-) and underscore (_). The name must be from 1 through 64
             characters long. Required.
         :type job_name: str
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.RemoteLoginInformation or the result of cls(response)
         :rtype: ~azure.core.paging.ItemPaged[~batchai.v2018_03_01.models.RemoteLoginInformation]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -623,7 +619,6 @@ class JobsOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)
@@ -694,7 +689,6 @@ class JobsOperations:
             alphanumeric characters along with dash (-) and underscore (_). The name must be from 1 through 64
             characters long. Required.
         :type job_name: str
-
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
         :keyword polling: By default, the polling method is ARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
@@ -749,9 +743,8 @@ class JobsOperations:
     ) -> ItemPaged[_models.Job]:
         """Gets information about the jobs associated with the subscription.
 
-        :param jobs_list_options: Parameter group. Parameter group for Jobs_List.
+        :param jobs_list_options: Groups the parameters filter, select, max_results.
         :type jobs_list_options: ~batchai.v2018_03_01.models.JobsListOptions | None
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.Job or the result of cls(response)
         :rtype: ~azure.core.paging.ItemPaged[~batchai.v2018_03_01.models.Job]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -782,7 +775,6 @@ class JobsOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)
@@ -818,9 +810,8 @@ class JobsOperations:
 
         :param resource_group_name: Name of the resource group to which the resource belongs. Required.
         :type resource_group_name: str
-        :param jobs_list_by_resource_group_options: Parameter group. Parameter group for Jobs_ListByResourceGroup.
+        :param jobs_list_by_resource_group_options: Groups the parameters filter, select, max_results.
         :type jobs_list_by_resource_group_options: ~batchai.v2018_03_01.models.JobsListByResourceGroupOptions | None
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.Job or the result of cls(response)
         :rtype: ~azure.core.paging.ItemPaged[~batchai.v2018_03_01.models.Job]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -854,7 +845,6 @@ class JobsOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)
@@ -896,9 +886,8 @@ class JobsOperations:
             alphanumeric characters along with dash (-) and underscore (_). The name must be from 1 through 64
             characters long. Required.
         :type job_name: str
-        :param jobs_list_output_files_options: Parameter group. Parameter group for Jobs_ListOutputFiles. Required.
+        :param jobs_list_output_files_options: Groups the parameters outputdirectoryid, directory, linkexpiryinminutes, max_results. Required.
         :type jobs_list_output_files_options: ~batchai.v2018_03_01.models.JobsListOutputFilesOptions
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.File or the result of cls(response)
         :rtype: ~azure.core.paging.ItemPaged[~batchai.v2018_03_01.models.File]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -937,7 +926,6 @@ class JobsOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)

@@ -93,7 +93,6 @@ class UsageOperations:
 
         :param location: The location for which resource usage is queried. Required.
         :type location: str
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.Usage or the result of cls(response)
         :rtype: ~azure.core.paging.ItemPaged[~batchai.v2018_03_01.models.Usage]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -119,7 +118,6 @@ class UsageOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)

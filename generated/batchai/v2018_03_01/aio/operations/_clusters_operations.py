@@ -71,7 +71,6 @@ class ClustersOperations:
             combination of alphanumeric characters along with dash (-) and underscore (_). The name must be from
             1 through 64 characters long. Required.
         :type cluster_name: str
-
         :return: ~batchai.v2018_03_01.models.Cluster or the result of cls(response)
         :rtype: ~batchai.v2018_03_01.models.Cluster
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -176,7 +175,6 @@ class ClustersOperations:
         :type cluster_name: str
         :param parameters: The parameters to provide for cluster creation. Required.
         :type parameters: ~batchai.v2018_03_01.models.ClusterCreateParameters | IO[bytes]
-
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
         :keyword polling: By default, the polling method is AsyncARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
@@ -242,7 +240,6 @@ class ClustersOperations:
         :type cluster_name: str
         :param parameters: Additional parameters for cluster update. Required.
         :type parameters: ~batchai.v2018_03_01.models.ClusterUpdateParameters | IO[bytes]
-
         :return: ~batchai.v2018_03_01.models.Cluster or the result of cls(response)
         :rtype: ~batchai.v2018_03_01.models.Cluster
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -337,7 +334,6 @@ class ClustersOperations:
             combination of alphanumeric characters along with dash (-) and underscore (_). The name must be from
             1 through 64 characters long. Required.
         :type cluster_name: str
-
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
         :keyword polling: By default, the polling method is AsyncARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
@@ -399,7 +395,6 @@ class ClustersOperations:
             combination of alphanumeric characters along with dash (-) and underscore (_). The name must be from
             1 through 64 characters long. Required.
         :type cluster_name: str
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.RemoteLoginInformation or the result of cls(response)
         :rtype: ~azure.core.async_paging.AsyncItemPaged[~batchai.v2018_03_01.models.RemoteLoginInformation]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -426,7 +421,6 @@ class ClustersOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)
@@ -459,9 +453,8 @@ class ClustersOperations:
     ) -> AsyncItemPaged[_models.Cluster]:
         """Gets information about the Clusters associated with the subscription.
 
-        :param clusters_list_options: Parameter group. Parameter group for Clusters_List.
+        :param clusters_list_options: Groups the parameters filter, select, max_results.
         :type clusters_list_options: ~batchai.v2018_03_01.models.ClustersListOptions | None
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.Cluster or the result of cls(response)
         :rtype: ~azure.core.async_paging.AsyncItemPaged[~batchai.v2018_03_01.models.Cluster]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -492,7 +485,6 @@ class ClustersOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)
@@ -528,9 +520,8 @@ class ClustersOperations:
 
         :param resource_group_name: Name of the resource group to which the resource belongs. Required.
         :type resource_group_name: str
-        :param clusters_list_by_resource_group_options: Parameter group. Parameter group for Clusters_ListByResourceGroup.
+        :param clusters_list_by_resource_group_options: Groups the parameters filter, select, max_results.
         :type clusters_list_by_resource_group_options: ~batchai.v2018_03_01.models.ClustersListByResourceGroupOptions | None
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.Cluster or the result of cls(response)
         :rtype: ~azure.core.async_paging.AsyncItemPaged[~batchai.v2018_03_01.models.Cluster]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -574,7 +565,6 @@ class ClustersOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)

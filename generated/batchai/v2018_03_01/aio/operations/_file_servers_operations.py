@@ -69,7 +69,6 @@ class FileServersOperations:
             a combination of alphanumeric characters along with dash (-) and underscore (_). The name must be
             from 1 through 64 characters long. Required.
         :type file_server_name: str
-
         :return: ~batchai.v2018_03_01.models.FileServer or the result of cls(response)
         :rtype: ~batchai.v2018_03_01.models.FileServer
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -173,7 +172,6 @@ class FileServersOperations:
         :type file_server_name: str
         :param parameters: The parameters to provide for file server creation. Required.
         :type parameters: ~batchai.v2018_03_01.models.FileServerCreateParameters | IO[bytes]
-
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
         :keyword polling: By default, the polling method is AsyncARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
@@ -269,7 +267,6 @@ class FileServersOperations:
             a combination of alphanumeric characters along with dash (-) and underscore (_). The name must be
             from 1 through 64 characters long. Required.
         :type file_server_name: str
-
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
         :keyword polling: By default, the polling method is AsyncARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
@@ -325,9 +322,8 @@ class FileServersOperations:
         """To list all the file servers available under the given subscription (and across all resource groups
         within that subscription)
 
-        :param file_servers_list_options: Parameter group. Parameter group for FileServers_List.
+        :param file_servers_list_options: Groups the parameters filter, select, max_results.
         :type file_servers_list_options: ~batchai.v2018_03_01.models.FileServersListOptions | None
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.FileServer or the result of cls(response)
         :rtype: ~azure.core.async_paging.AsyncItemPaged[~batchai.v2018_03_01.models.FileServer]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -358,7 +354,6 @@ class FileServersOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)
@@ -395,9 +390,8 @@ class FileServersOperations:
 
         :param resource_group_name: Name of the resource group to which the resource belongs. Required.
         :type resource_group_name: str
-        :param file_servers_list_by_resource_group_options: Parameter group. Parameter group for FileServers_ListByResourceGroup.
+        :param file_servers_list_by_resource_group_options: Groups the parameters filter, select, max_results.
         :type file_servers_list_by_resource_group_options: ~batchai.v2018_03_01.models.FileServersListByResourceGroupOptions | None
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.FileServer or the result of cls(response)
         :rtype: ~azure.core.async_paging.AsyncItemPaged[~batchai.v2018_03_01.models.FileServer]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -441,7 +435,6 @@ class FileServersOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)

@@ -72,7 +72,6 @@ class JobsOperations:
             alphanumeric characters along with dash (-) and underscore (_). The name must be from 1 through 64
             characters long. Required.
         :type job_name: str
-
         :return: ~batchai.v2018_03_01.models.Job or the result of cls(response)
         :rtype: ~batchai.v2018_03_01.models.Job
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -176,7 +175,6 @@ class JobsOperations:
         :type job_name: str
         :param parameters: The parameters to provide for job creation. Required.
         :type parameters: ~batchai.v2018_03_01.models.JobCreateParameters | IO[bytes]
-
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
         :keyword polling: By default, the polling method is AsyncARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
@@ -270,7 +268,6 @@ class JobsOperations:
             alphanumeric characters along with dash (-) and underscore (_). The name must be from 1 through 64
             characters long. Required.
         :type job_name: str
-
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
         :keyword polling: By default, the polling method is AsyncARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
@@ -332,7 +329,6 @@ class JobsOperations:
             alphanumeric characters along with dash (-) and underscore (_). The name must be from 1 through 64
             characters long. Required.
         :type job_name: str
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.RemoteLoginInformation or the result of cls(response)
         :rtype: ~azure.core.async_paging.AsyncItemPaged[~batchai.v2018_03_01.models.RemoteLoginInformation]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -359,7 +355,6 @@ class JobsOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)
@@ -430,7 +425,6 @@ class JobsOperations:
             alphanumeric characters along with dash (-) and underscore (_). The name must be from 1 through 64
             characters long. Required.
         :type job_name: str
-
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
         :keyword polling: By default, the polling method is AsyncARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
@@ -485,9 +479,8 @@ class JobsOperations:
     ) -> AsyncItemPaged[_models.Job]:
         """Gets information about the jobs associated with the subscription.
 
-        :param jobs_list_options: Parameter group. Parameter group for Jobs_List.
+        :param jobs_list_options: Groups the parameters filter, select, max_results.
         :type jobs_list_options: ~batchai.v2018_03_01.models.JobsListOptions | None
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.Job or the result of cls(response)
         :rtype: ~azure.core.async_paging.AsyncItemPaged[~batchai.v2018_03_01.models.Job]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -518,7 +511,6 @@ class JobsOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)
@@ -554,9 +546,8 @@ class JobsOperations:
 
         :param resource_group_name: Name of the resource group to which the resource belongs. Required.
         :type resource_group_name: str
-        :param jobs_list_by_resource_group_options: Parameter group. Parameter group for Jobs_ListByResourceGroup.
+        :param jobs_list_by_resource_group_options: Groups the parameters filter, select, max_results.
         :type jobs_list_by_resource_group_options: ~batchai.v2018_03_01.models.JobsListByResourceGroupOptions | None
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.Job or the result of cls(response)
         :rtype: ~azure.core.async_paging.AsyncItemPaged[~batchai.v2018_03_01.models.Job]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -590,7 +581,6 @@ class JobsOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)
@@ -632,9 +622,8 @@ class JobsOperations:
             alphanumeric characters along with dash (-) and underscore (_). The name must be from 1 through 64
             characters long. Required.
         :type job_name: str
-        :param jobs_list_output_files_options: Parameter group. Parameter group for Jobs_ListOutputFiles. Required.
+        :param jobs_list_output_files_options: Groups the parameters outputdirectoryid, directory, linkexpiryinminutes, max_results. Required.
         :type jobs_list_output_files_options: ~batchai.v2018_03_01.models.JobsListOutputFilesOptions
-
         :return: An iterator like instance of either ~batchai.v2018_03_01.models.File or the result of cls(response)
         :rtype: ~azure.core.async_paging.AsyncItemPaged[~batchai.v2018_03_01.models.File]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -673,7 +662,6 @@ class JobsOperations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)

@@ -77,7 +77,6 @@ class Operations:
                     headers=_headers,
                     params=_params,
                 )
-
             else:
                 request = _next_page_request(next_link, api_version)
             request.url = self._client.format_url(request.url)
