@@ -64,3 +64,13 @@ def autorest_compare(session: nox.Session) -> None:
         f"{output}:batchai",
         *session.posargs,
     )
+
+
+@nox.session(python=PYTHON)
+def benchmarks(session: nox.Session) -> None:
+    """Time our SDK against azure-mgmt-batchai 1.0.1 (models) and AutoRest's SDK (calls, generation).
+
+    Writes tools/benchmarks/results.json and results.md; AutoRest rows are skipped, not failed, without Node.
+    """
+    session.install(".", "azure-mgmt-batchai==1.0.1", "trustme", "requests", *CODEGEN_DEPENDENCIES)
+    session.run("python", "tools/benchmarks/run.py", "--work-dir", session.create_tmp(), *session.posargs)

@@ -1,0 +1,165 @@
+"""Unit tests of tools/benchmarks: the timing summary, the inputs, and the results files. Nothing is timed here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+TOOLS = Path(__file__).resolve().parent.parent / "tools" / "benchmarks"
+sys.path.insert(0, str(TOOLS))
+
+import benchlib  # noqa: E402
+import run  # noqa: E402
+from benchlib import AUTOREST, MSREST_101, OURS, Sample  # noqa: E402
+
+
+def test_measure_warms_up_then_times_each_batch():
+    calls = []
+    samples = benchlib.measure(lambda: calls.append(1), number=3, repeat=4, warmup=2)
+    assert len(calls) == 2 + 3 * 4
+    assert len(samples) == 4
+    assert all(sample.wall >= 0 and sample.other_cpu >= 0 for sample in samples)
+
+
+def test_summarize_reports_median_min_per_call_and_server_share():
+    samples = [Sample(0.3, 0.15), Sample(0.1, 0.05), Sample(0.2, 0.1)]
+    summary = benchlib.summarize(samples, number=100)
+    assert summary == {
+        "median_ms": 200.0,
+        "min_ms": 100.0,
+        "per_call_us": 2000.0,
+        "repeat": 3,
+        "server_cpu_share": 0.5,
+        "excl_server_ms": 100.0,
+    }
+
+
+def test_ratio_is_ours_over_reference_and_none_without_a_reference():
+    assert benchlib.ratio({"median_ms": 150.0}, {"median_ms": 100.0}) == 1.5
+    assert benchlib.ratio({"median_ms": 1.0, "excl_server_ms": 3.0}, {"excl_server_ms": 4.0}, "excl_server_ms") == 0.75
+    assert benchlib.ratio({"median_ms": 1.0}, None) is None
+    assert benchlib.ratio(None, {"median_ms": 1.0}) is None
+
+
+def test_job_list_page_replicates_the_get_job_example_under_distinct_names():
+    page = json.loads(benchlib.job_list_page(100))
+    example = json.loads(benchlib.GET_JOB_EXAMPLE.read_text())["responses"]["200"]["body"]
+    names = [job["name"] for job in page["value"]]
+    assert len(set(names)) == 100
+    assert all(job["id"].endswith("/" + job["name"]) for job in page["value"])
+    assert all(job["properties"] == example["properties"] for job in page["value"])
+    assert "$skiptoken=100" in page["nextLink"]
+
+
+def test_job_definition_uses_only_model_and_keyword_names():
+    class Recorder:
+        def __getattr__(self, model: str):
+            return lambda **kwargs: SimpleNamespace(model=model, **kwargs)
+
+    definition = benchlib.job_definition(Recorder())
+    assert definition.model == "JobCreateParameters"
+    assert definition.mount_volumes.file_servers[0].file_server.model == "ResourceId"
+    assert len(definition.environment_variables) == 10
+
+
+def test_job_definition_serializes_with_every_field_the_reference_sends():
+    models = pytest.importorskip("batchai.models")
+    from msrest import Serializer
+
+    serializer = Serializer({name: value for name, value in vars(models).items() if isinstance(value, type)})
+    body = serializer.body(benchlib.job_definition(models), "JobCreateParameters")
+    properties = body["properties"]
+    assert properties["priority"] == 1
+    assert properties["outputDirectories"][0]["type"] == "custom"  # sent by 1.0.1 as its default
+    assert properties["constraints"]["maxWallClockTime"] == "P7D"
+    assert set(properties["mountVolumes"]) == {
+        "azureFileShares",
+        "azureBlobFileSystems",
+        "fileServers",
+        "unmanagedFileSystems",
+    }
+
+
+def summary(median: float, check: str | None = None) -> dict:
+    return {**benchlib.summarize([Sample(median / 1e3, 0.0)], 1), "check": check}
+
+
+def test_assemble_pairs_each_row_with_its_reference_and_reports_skips():
+    summaries = {
+        OURS: {"serialize": summary(2.0, "aaa"), "get": summary(30.0), "codegen": summary(0.3)},
+        MSREST_101: {"serialize": summary(1.0, "aaa")},
+    }
+    rows = {row["key"]: row for row in run.assemble(summaries, {AUTOREST: "AutoRest generation failed: no npm"})}
+    assert [row["id"] for row in rows.values()] == list("abcdefg")
+    assert rows["serialize"]["ratio"] == 2.0
+    assert rows["serialize"]["same_output"] is True
+    assert rows["serialize"]["skipped"] == {}
+    assert rows["get"]["ratio"] is None
+    assert rows["get"]["skipped"] == {AUTOREST: "AutoRest generation failed: no npm"}
+    assert rows["codegen"]["results"][OURS]["median_ms"] == 0.3
+
+
+def test_assemble_flags_sides_whose_outputs_differ():
+    summaries = {OURS: {"serialize": summary(1.0, "aaa")}, MSREST_101: {"serialize": summary(1.0, "bbb")}}
+    (row,) = [row for row in run.assemble(summaries, {}) if row["key"] == "serialize"]
+    assert row["same_output"] is False
+
+
+def results_for(rows: list[dict]) -> dict:
+    return {
+        "command": "nox -s benchmarks",
+        "date": "2026-01-01",
+        "commit": "abc1234",
+        "machine": {
+            "python": "3.11.7",
+            "implementation": "CPython",
+            "platform": "Linux",
+            "cpu_count": 2,
+            "cpu_model": "test CPU",
+            "packages": {"msrest": "0.7.1"},
+            "autorest": {"@autorest/python": "6.50.3"},
+        },
+        "method": ["a method line"],
+        "serializers": {OURS: "msrest.serialization.Serializer (client_side_validation=True)"},
+        "rows": rows,
+        "run_seconds": 42.0,
+    }
+
+
+def test_markdown_has_one_table_line_per_row_and_lists_the_skip_reasons():
+    summaries = {
+        OURS: {"serialize": summary(2.0, "aaa"), "get": summary(30.0), "codegen": summary(300.0)},
+        MSREST_101: {"serialize": summary(1.0, "bbb")},
+    }
+    rows = run.assemble(summaries, {AUTOREST: "AutoRest generation failed: no npm"})
+    markdown = benchlib.render_markdown(results_for(rows))
+    table = [line for line in markdown.splitlines() if line.startswith("| ") and line[2] in "abcdefg"]
+    assert len(table) == 7
+    assert "**2.00**" in table[0] and "**skipped**" in table[3]
+    assert "- d: AutoRest legacy skipped: AutoRest generation failed: no npm" in markdown
+    assert "- a: the sides' outputs differ" in markdown
+    assert "Python 3.11.7" in markdown and "CPUs: 2" in markdown and "msrest 0.7.1" in markdown
+
+
+def test_results_json_layout_is_deterministic():
+    results = results_for(run.assemble({OURS: {"get": summary(3.0)}}, {}))
+    text = benchlib.dump_json(results)
+    assert text.endswith("}\n")
+    assert text == benchlib.dump_json(json.loads(text))
+    assert list(json.loads(text)) == sorted(results)
+
+
+def test_a_failing_autorest_run_becomes_a_skip_reason(monkeypatch, tmp_path):
+    def fail(output: Path, mode: str) -> float:
+        raise SystemExit("AutoRest failed (exit 1)")
+
+    fake = SimpleNamespace(is_installed=lambda: True, generate=fail)
+    monkeypatch.setitem(sys.modules, "run_autorest", fake)
+    assert run.generate_autorest(tmp_path / "out") == (
+        None,
+        "AutoRest generation failed: SystemExit: AutoRest failed (exit 1)",
+    )
