@@ -117,7 +117,6 @@ class ModelType:
     properties: list[Property] = field(default_factory=list)
     base: ModelType | None = None
     is_parameter_group: bool = False
-    is_error: bool = False
     flattened_away: bool = False
 
     @property
@@ -291,7 +290,6 @@ class Client:
 @dataclass(eq=False)
 class CodeModel:
     package: str  # the import name of this API version's package, e.g. batchai.v2018_03_01
-    package_version: str
     sdk_moniker: str
     api_version: str
     client: Client
@@ -327,7 +325,6 @@ class Settings:
     """What the configuration file says about a package, beyond the spec."""
 
     package: str
-    package_version: str
     sdk_moniker: str
     client_name: str | None = None
     # "Definition.property" names of secrets the spec does not mark with x-ms-secret
@@ -345,7 +342,6 @@ class _Builder:
         self.models: dict[int, ModelType] = {}  # keyed by id() of the loader schema
         self.model_names: dict[str, ModelType] = {}
         self.enums: dict[str, EnumType] = {}
-        self.flattened: set[int] = set()
         self.referenced: set[int] = set()
 
     @property
@@ -377,7 +373,6 @@ class _Builder:
         models += [group.model for group in self.parameter_groups.values()]
         return CodeModel(
             package=self.settings.package,
-            package_version=self.settings.package_version,
             sdk_moniker=self.settings.sdk_moniker,
             api_version=self.spec.version,
             client=client,
@@ -461,21 +456,20 @@ class _Builder:
             model.base = self.model_for(parents[0], parents[0].name or name + "Base")
             self.referenced.add(id(model.base))
             model.properties.extend(_inherited(prop) for prop in model.base.properties)
-        model.properties.extend(self.properties_of(schema, model.name, prefix="", required_parent=True))
+        model.properties.extend(self.properties_of(schema, model.name, prefix=""))
         names = [prop.name for prop in model.properties]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise SpecError(schema.pointer, f"properties {duplicates} of model {name!r} share a Python name")
         return model
 
-    def properties_of(self, schema: loader.Schema, owner: str, prefix: str, required_parent: bool) -> list[Property]:
+    def properties_of(self, schema: loader.Schema, owner: str, prefix: str) -> list[Property]:
         properties = []
         for schema_property in schema.properties.values():
             target = schema_property.schema
             if schema_property.client_flatten and self.is_model_schema(target):
                 flattened = self.model_for(target, owner + pascal_case(schema_property.name))
                 flattened.flattened_away = True
-                self.flattened.add(id(flattened))
                 key_prefix = prefix + _escape_key(schema_property.name) + "."
                 for inner in flattened.properties:
                     properties.append(self.flattened_property(inner, key_prefix, schema_property.read_only))
@@ -630,8 +624,6 @@ class _Builder:
                     self.referenced.add(id(python_type.model))
             if response.status == "default":
                 error_type = python_type
-                if python_type is not None and python_type.model is not None:
-                    python_type.model.is_error = True
                 continue
             responses.append(Response([int(response.status)], python_type))
         return responses, error_type

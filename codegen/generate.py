@@ -17,7 +17,6 @@ def build_code_models(config: Config) -> dict[ApiVersion, CodeModel]:
     for api in config.api_versions:
         settings = Settings(
             package=f"{config.package}.{api.module}",
-            package_version=config.version,
             sdk_moniker=config.distribution,
             secret_properties=config.secret_properties,
         )

@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
 from codegen.codemodel import CodeModel, Settings, build_code_model  # noqa: E402
 from codegen.loader import Spec, load_spec  # noqa: E402
 
-SETTINGS = Settings(package="pkg.v1", package_version="1.0.0", sdk_moniker="pkg")
+SETTINGS = Settings(package="pkg.v1", sdk_moniker="pkg")
 
 Document = dict[str, Any]
 

@@ -11,14 +11,20 @@ class AllocationState(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     no changes to the number of compute nodes in the cluster in progress. A cluster enters this state when it is
     created and when no operations are being performed on the cluster to change the number of compute nodes.
     resizing state indicates that the cluster is resizing; that is, compute nodes are being added to or removed
-    from the cluster."""
+    from the cluster.
+
+    The service uses only these values.
+    """
 
     STEADY = "steady"
     RESIZING = "resizing"
 
 
 class CachingType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
-    """None, ReadOnly, ReadWrite. Default value is None. This property is not patchable."""
+    """None, ReadOnly, ReadWrite. Default value is None. This property is not patchable.
+
+    The service uses only these values.
+    """
 
     NONE = "none"
     READONLY = "readonly"
@@ -30,7 +36,10 @@ class DeallocationOption(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     compute nodes as soon as jobs have been terminated. terminate - Terminate running jobs. The jobs will not
     run again. Remove compute nodes as soon as jobs have been terminated. jobcompletion - Allow currently
     running jobs to complete. Schedule no new jobs while waiting. Remove compute nodes when all jobs have
-    completed. The default value is requeue."""
+    completed. The default value is requeue.
+
+    The service uses only these values.
+    """
 
     REQUEUE = "requeue"
     TERMINATE = "terminate"
@@ -46,7 +55,10 @@ class ExecutionState(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     executing. terminating - The job is terminated by the user, the terminate operation is in progress.
     succeeded - The job has completed running succesfully and exited with exit code 0. failed - The job has
     finished unsuccessfully (failed with a non-zero exit code) and has exhausted its retry limit. A job is also
-    marked as failed if an error occurred launching the job."""
+    marked as failed if an error occurred launching the job.
+
+    The service uses only these values.
+    """
 
     QUEUED = "queued"
     RUNNING = "running"
@@ -60,7 +72,10 @@ class FileServerProvisioningState(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     accepted and it is getting updated. deleting - The user has requested that the File Server be deleted, and
     it is in the process of being deleted. failed - The File Server creation has failed with the specified
     errorCode. Details about the error code are specified in the message field. succeeded - The File Server
-    creation has succeeded."""
+    creation has succeeded.
+
+    The service uses only these values.
+    """
 
     CREATING = "creating"
     UPDATING = "updating"
@@ -70,7 +85,10 @@ class FileServerProvisioningState(str, Enum, metaclass=CaseInsensitiveEnumMeta):
 
 
 class FileServerType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
-    """Type of the fileserver e.g. nfs, glusterfs etc."""
+    """Type of the fileserver e.g. nfs, glusterfs etc.
+
+    The service may use values beyond these.
+    """
 
     NFS = "nfs"
     GLUSTERFS = "glusterfs"
@@ -78,7 +96,10 @@ class FileServerType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
 
 class OutputType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     """Default value is Custom. The possible values are Model, Logs, Summary, and Custom. Users can use multiple
-    enums for a single directory. Eg. outPutType='Model,Logs, Summary'"""
+    enums for a single directory. Eg. outPutType='Model,Logs, Summary'
+
+    The service may use values beyond these.
+    """
 
     MODEL = "model"
     LOGS = "logs"
@@ -89,7 +110,10 @@ class OutputType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
 class ProvisioningState(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     """Possible value are: creating - Specifies that the cluster is being created. succeeded - Specifies that the
     cluster has been created successfully. failed - Specifies that the cluster creation has failed. deleting -
-    Specifies that the cluster is being deleted."""
+    Specifies that the cluster is being deleted.
+
+    The service uses only these values.
+    """
 
     CREATING = "creating"
     SUCCEEDED = "succeeded"
@@ -99,14 +123,20 @@ class ProvisioningState(str, Enum, metaclass=CaseInsensitiveEnumMeta):
 
 class StorageAccountType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     """Specifies the type of storage account to be used on the disk. Possible values are: Standard_LRS or
-    Premium_LRS."""
+    Premium_LRS.
+
+    The service may use values beyond these.
+    """
 
     STANDARD_LRS = "Standard_LRS"
     PREMIUM_LRS = "Premium_LRS"
 
 
 class ToolType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
-    """The toolkit type of this job."""
+    """The toolkit type of this job.
+
+    The service may use values beyond these.
+    """
 
     CNTK = "cntk"
     TENSORFLOW = "tensorflow"
@@ -117,7 +147,10 @@ class ToolType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
 
 
 class VmPriority(str, Enum, metaclass=CaseInsensitiveEnumMeta):
-    """Default is dedicated."""
+    """Default is dedicated.
+
+    The service uses only these values.
+    """
 
     DEDICATED = "dedicated"
     LOWPRIORITY = "lowpriority"
