@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
-from conftest import SUBSCRIPTION_ID, make_async_client, run_async
+from conftest import SUBSCRIPTION_ID, make_async_client, make_client, run_async
 from scenario import LOCATION, RESOURCE_GROUP, file_server_parameters, resource_id
 
 import batchai
@@ -254,14 +254,7 @@ def sync_scenario(client: batchai.BatchAIManagementClient, arm_server: Any) -> N
 
 def test_every_reachable_definition_travels_through_the_sync_client(arm_server, credential):
     traffic = Traffic(arm_server.spec)
-    with batchai.BatchAIManagementClient(
-        credential,
-        SUBSCRIPTION_ID,
-        base_url=arm_server.base_url,
-        connection_verify=arm_server.ca_path,
-        polling_interval=0,
-        raw_response_hook=traffic.hook,
-    ) as client:
+    with make_client(arm_server, credential, raw_response_hook=traffic.hook) as client:
         sync_scenario(client, arm_server)
     expected = reachable_definitions(arm_server.spec.document)
     assert sorted(expected - definitions_touched(traffic)) == []

@@ -14,6 +14,7 @@ from azure.core.exceptions import (
 from azure.core.paging import ItemPaged
 from azure.core.polling import LROPoller
 from azure.core.rest import HttpRequest
+from conftest import make_client
 from msrest.exceptions import ValidationError
 from scenario import (
     LOCATION,
@@ -163,13 +164,7 @@ def test_polling_false_returns_after_the_first_response(client, arm_server):
 def test_continuation_token_resumes_in_a_fresh_client(client, arm_server, credential):
     token = client.jobs.begin_create(RESOURCE_GROUP, "demo_job", job_parameters()).continuation_token()
     requests_before = len(arm_server.requests)
-    with batchai.BatchAIManagementClient(
-        credential,
-        SUBSCRIPTION_ID,
-        base_url=arm_server.base_url,
-        connection_verify=arm_server.ca_path,
-        polling_interval=0,
-    ) as fresh:
+    with make_client(arm_server, credential) as fresh:
         job = fresh.jobs.begin_create(RESOURCE_GROUP, "demo_job", job_parameters(), continuation_token=token).result()
     assert job.provisioning_state == "succeeded"
     resumed = arm_server.requests[requests_before:]

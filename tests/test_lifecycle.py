@@ -13,7 +13,7 @@ import pickle
 
 import pytest
 from azure.core.exceptions import AzureError, HttpResponseError, ResourceExistsError, ResourceNotFoundError
-from conftest import SUBSCRIPTION_ID
+from conftest import SUBSCRIPTION_ID, make_client
 from scenario import RESOURCE_GROUP, cluster_parameters, file_server_parameters, job_parameters
 
 import batchai
@@ -60,14 +60,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def fresh_client(arm_server, credential):
     """Another client on the same server: what a restarted process would build."""
-    with batchai.BatchAIManagementClient(
-        credential,
-        SUBSCRIPTION_ID,
-        base_url=arm_server.base_url,
-        connection_verify=arm_server.ca_path,
-        polling_interval=0,
-        retry_total=0,
-    ) as sdk_client:
+    with make_client(arm_server, credential) as sdk_client:
         yield sdk_client
 
 

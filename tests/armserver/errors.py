@@ -40,6 +40,18 @@ class ArmError(Exception):
         return Reply(self.status, error_body(self.code, self.message, self.target, self.details), dict(self.headers))
 
 
+def bad_request(problems: list[Any]) -> ArmError:
+    """ARM's 400 for a request with problems: the first one in the message, all of them in details."""
+    more = f" ({len(problems) - 1} more in details)" if len(problems) > 1 else ""
+    return ArmError(
+        400,
+        "BadRequest",
+        problems[0].message + more,
+        target=problems[0].target,
+        details=[problem.as_detail() for problem in problems],
+    )
+
+
 def error_body(code: str, message: str, target: str | None = None, details: list[dict] | None = None) -> dict:
     error: dict[str, Any] = {"code": code, "message": message}
     if target is not None:

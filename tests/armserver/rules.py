@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .errors import ArmError
+from .errors import bad_request
 from .spec import Problem
 
 TOOLKITS = (
@@ -40,14 +40,7 @@ def check_definition(operation_id: str, body: Any) -> None:
         return
     problems = list(check(body.get("properties") or {}))
     if problems:
-        more = f" ({len(problems) - 1} more in details)" if len(problems) > 1 else ""
-        raise ArmError(
-            400,
-            "BadRequest",
-            problems[0].message + more,
-            target=problems[0].target,
-            details=[problem.as_detail() for problem in problems],
-        )
+        raise bad_request(problems)
 
 
 def _problem(target: str, message: str) -> Problem:

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import trustme
 
-from .errors import ArmError, Reply
+from .errors import ArmError, Reply, bad_request
 from .service import OPERATION_PATH, SKIP_TOKEN, BatchAIService, Call
 from .spec import SPEC_FILE, Route, Spec
 
@@ -405,14 +405,7 @@ class ArmServer:
             ) from None
         problems = self.spec.check_value(route.body_param["schema"], body)
         if problems:
-            more = f" ({len(problems) - 1} more in details)" if len(problems) > 1 else ""
-            raise ArmError(
-                400,
-                "BadRequest",
-                problems[0].message + more,
-                target=problems[0].target,
-                details=[problem.as_detail() for problem in problems],
-            )
+            raise bad_request(problems)
         return body
 
     # -- scripted replay ------------------------------------------------------------------
