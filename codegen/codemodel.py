@@ -58,6 +58,7 @@ class PythonType:
     annotation: str  # annotation inside the models module, e.g. "List[_models.Job]"
     model: ModelType | None = None
     enum: EnumType | None = None
+    element: PythonType | None = None  # an array's item type
 
 
 @dataclass(eq=False)
@@ -153,6 +154,12 @@ class Parameter:
     # set for client-level constants such as api-version
     constant: str | None = None
 
+    @property
+    def signature_annotation(self) -> str:
+        """The method signature's annotation: a body may also be given as raw bytes or a stream."""
+        annotation = f"{self.type.annotation} | IO[bytes]" if self.location == "body" else self.type.annotation
+        return annotation if self.required else annotation + " | None"
+
 
 @dataclass(eq=False)
 class ParameterGroup:
@@ -160,6 +167,10 @@ class ParameterGroup:
     model: ModelType
     required: bool
     members: list[Parameter] = field(default_factory=list)
+
+    @property
+    def signature_annotation(self) -> str:
+        return f"_models.{self.model.name}" + ("" if self.required else " | None")
 
     @property
     def description(self) -> str:
@@ -399,7 +410,9 @@ class _Builder:
             if schema.items is None:
                 raise SpecError(schema.pointer, "array without items")
             item = self.type_for(schema.items, name_hint + "Item")
-            return PythonType(f"[{item.serialization}]", f"list[{item.annotation}]", model=item.model, enum=item.enum)
+            return PythonType(
+                f"[{item.serialization}]", f"list[{item.annotation}]", model=item.model, enum=item.enum, element=item
+            )
         if schema.additional_properties is not None:
             value = self.type_for(schema.additional_properties, name_hint + "Value")
             return PythonType(
@@ -595,14 +608,9 @@ class _Builder:
         if page is None or page.model is None:
             raise SpecError(raw.pointer, "x-ms-pageable operation without a response model")
         item = next((prop for prop in page.model.properties if prop.wire_key == _escape_key(item_name)), None)
-        if item is None:
-            raise SpecError(raw.pointer, f"page model {page.model.name} has no {item_name!r} property")
-        operation.paging_item_type = PythonType(
-            item.type.serialization[1:-1],
-            item.type.annotation.removeprefix("list[")[:-1],
-            model=item.type.model,
-            enum=item.type.enum,
-        )
+        if item is None or item.type.element is None:
+            raise SpecError(raw.pointer, f"page model {page.model.name} has no {item_name!r} array")
+        operation.paging_item_type = item.type.element
         operation.paging_item_name = item.name
         next_link = raw.pageable.get("nextLinkName")
         if next_link is not None:
