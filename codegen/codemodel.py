@@ -6,7 +6,9 @@ exist, how an operation polls or pages) is made here; templates only lay it out.
 
 from __future__ import annotations
 
+import keyword
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +50,26 @@ _VALIDATION_KEYS = {
     "minItems": "min_items",
     "maxItems": "max_items",
 }
+# How the generated code converts a value of an msrest type (see the runtime module, _wire.py): JSON
+# scalars, date-times and durations have fast paths of their own; any other msrest type is a "leaf",
+# converted value by value by msrest itself.
+_SCALAR_KINDS = {
+    "str": "str",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "iso-8601": "datetime",
+    "duration": "duration",
+}
+# The constraints the generated code checks itself, per kind; msrest checks any other combination.
+_INLINE_RULES = {
+    "str": {"pattern", "min_length", "max_length"},
+    "int": {"minimum", "maximum"},
+    "float": {"minimum", "maximum"},
+    "list": {"min_items", "max_items"},
+}
+# Names the generated methods use for their own locals and helpers: a flattened group's variable avoids them.
+_GENERATED_NAMES = {"cls", "data", "errors", "item", "keep_readonly", "obj", "self", "value", "wire"}
 
 
 @dataclass(eq=False)
@@ -58,7 +80,59 @@ class PythonType:
     annotation: str  # annotation inside the models module, e.g. "List[_models.Job]"
     model: ModelType | None = None
     enum: EnumType | None = None
-    element: PythonType | None = None  # an array's item type
+    element: PythonType | None = None  # an array's item type, or a dictionary's value type
+
+    @property
+    def kind(self) -> str:
+        """How the generated code reads and writes it: "list", "dict", "model", a scalar kind or "leaf"."""
+        if self.serialization.startswith("["):
+            return "list"
+        if self.serialization.startswith("{"):
+            return "dict"
+        if self.model is not None:
+            return "model"
+        return _SCALAR_KINDS.get(self.serialization, "leaf")
+
+    @property
+    def reader(self) -> str:
+        """The runtime function that reads a wire value of this type (a model reads itself instead)."""
+        return "" if self.kind == "model" else "read_" + self.kind
+
+    @property
+    def writer(self) -> str:
+        """The runtime function that writes a value of this type to the wire."""
+        if self.kind == "list" and self.element is not None and self.element.kind == "model":
+            return "write_models"
+        return "write_" + self.kind
+
+    @property
+    def checker(self) -> str:
+        """The runtime function that hands over a value for validation, once its type is what msrest expects."""
+        return "check_" + (
+            self.kind if self.kind in ("str", "int", "float", "bool", "model", "list", "dict") else "leaf"
+        )
+
+    @property
+    def item_checker(self) -> str:
+        """For a list or dict: the runtime function that validates its items."""
+        if self.element is None:
+            return ""
+        return "check_models" if self.element.kind == "model" else "check_items"
+
+    @property
+    def helpers(self) -> set[str]:
+        """Every runtime function the generated code calls for a property of this type."""
+        found = {self.writer, self.checker, self.reader, self.item_checker}
+        if self.element is not None:
+            found |= self.element.item_helpers(written_by_container=self.writer == "write_models")
+        return found - {""}
+
+    def item_helpers(self, written_by_container: bool) -> set[str]:
+        """The runtime functions that read and write this type as the item of a list or dict."""
+        found = {self.reader} | (set() if written_by_container else {self.writer})
+        if self.element is not None:
+            found |= self.element.item_helpers(written_by_container=self.writer == "write_models")
+        return found - {""}
 
 
 @dataclass(eq=False)
@@ -98,6 +172,35 @@ class Property:
         return not self.read_only and not self.is_constant
 
     @property
+    def wire_path(self) -> list[str]:
+        """The keys leading to the value in the wire JSON: one, or more for a flattened property."""
+        return _unescaped_segments(self.wire_key)
+
+    @property
+    def rules(self) -> list[tuple[str, Any]]:
+        """The spec's constraints msrest checks before sending, in msrest's order; none for read-only values."""
+        return [] if self.read_only else list(self.validation.items())
+
+    @property
+    def inline_rules(self) -> bool:
+        """Whether the generated code checks the constraints itself (else msrest checks this value)."""
+        return all(rule in _INLINE_RULES.get(self.type.kind, ()) for rule, _ in self.rules)
+
+    @property
+    def required_check(self) -> bool:
+        """msrest's "required": set and sent (a read-only value is never sent)."""
+        return self.required and not self.read_only
+
+    @property
+    def checks_value(self) -> bool:
+        """Whether `_check` keeps the value in a local: to check more than its type, or the items in it."""
+        return bool(self.required_check or self.rules or self.type.item_checker)
+
+    @property
+    def is_group(self) -> bool:
+        return False
+
+    @property
     def validation_entry(self) -> dict[str, Any]:
         entry: dict[str, Any] = {}
         if self.required and not self.read_only:
@@ -108,6 +211,20 @@ class Property:
             entry["constant"] = True
         entry.update(self.validation)
         return entry
+
+
+@dataclass(eq=False)
+class WireGroup:
+    """A JSON object inside a model's wire form that holds flattened properties (x-ms-client-flatten)."""
+
+    key: str  # its key in the enclosing object
+    variable: str  # the local that holds it in the generated code
+    parent: str  # the local of the enclosing object
+    members: list[Property | WireGroup] = field(default_factory=list)
+
+    @property
+    def is_group(self) -> bool:
+        return True
 
 
 @dataclass(eq=False)
@@ -138,6 +255,80 @@ class ModelType:
     def has_required(self) -> bool:
         return any(prop.required and prop.in_init for prop in self.properties)
 
+    @property
+    def wire_keys(self) -> list[str]:
+        """The top-level keys of the wire form; msrest keeps any other key in `additional_properties`."""
+        return sorted({prop.wire_path[0] for prop in self.properties})
+
+    @property
+    def wire_members(self) -> list[Property | WireGroup]:
+        """The properties in wire order, flattened ones inside the group of their enclosing JSON object.
+
+        msrest writes a flattened property into an object that it creates when it meets the first
+        one; the generated code builds each object at once, which is the same wire JSON as long as
+        the properties of one object come one after another. A model where they do not is refused.
+        """
+        root = WireGroup(key="", variable="data", parent="")
+        closed: set[tuple[str, ...]] = set()
+        open_path: tuple[str, ...] = ()
+        for prop in self.properties:
+            path = tuple(prop.wire_path[:-1])
+            shared = 0
+            while shared < min(len(path), len(open_path)) and path[shared] == open_path[shared]:
+                shared += 1
+            closed.update(open_path[:depth] for depth in range(shared + 1, len(open_path) + 1))
+            for depth in range(shared + 1, len(path) + 1):
+                if path[:depth] in closed:
+                    raise SpecError(
+                        self.pointer, f"the properties flattened into {'.'.join(path[:depth])!r} are not adjacent"
+                    )
+            open_path = path
+            group = root
+            for depth, key in enumerate(path, start=1):
+                found = next((member for member in group.members if _wire_key_of(member) == key), None)
+                if found is None:
+                    found = WireGroup(key=key, variable=_group_variable(path[:depth]), parent=group.variable)
+                    group.members.append(found)
+                elif not isinstance(found, WireGroup):
+                    raise SpecError(self.pointer, f"{found.wire_key!r} is both a property and a flattened object")
+                group = found
+            if any(_wire_key_of(member) == prop.wire_path[-1] for member in group.members):
+                raise SpecError(self.pointer, f"two properties are sent as {prop.wire_key!r}")
+            group.members.append(prop)
+        return root.members
+
+    @property
+    def wire_groups(self) -> list[WireGroup]:
+        """Every flattened group, outer ones first."""
+        found: list[WireGroup] = []
+        pending = [member for member in self.wire_members if isinstance(member, WireGroup)]
+        while pending:
+            group = pending.pop(0)
+            found.append(group)
+            pending.extend(member for member in group.members if isinstance(member, WireGroup))
+        return found
+
+    @property
+    def reads_may_fall_back(self) -> bool:
+        """Whether reading can meet a value that sends the whole model to msrest: a non-object under a
+        flattened key, or a non-array or non-object where a list or a dict belongs."""
+        return bool(self.wire_groups) or any(prop.type.kind in ("list", "dict") for prop in self.properties)
+
+    @property
+    def wire_sources(self) -> list[tuple[Property, str]]:
+        """Each property in attribute order with the local of the JSON object it is read from."""
+        sources: dict[int, str] = {}
+
+        def visit(members: list[Property | WireGroup], variable: str) -> None:
+            for member in members:
+                if isinstance(member, WireGroup):
+                    visit(member.members, member.variable)
+                else:
+                    sources[id(member)] = variable
+
+        visit(self.wire_members, "data")
+        return [(prop, sources[id(prop)]) for prop in self.properties]
+
 
 @dataclass(eq=False)
 class Parameter:
@@ -153,6 +344,13 @@ class Parameter:
     group: ParameterGroup | None = None
     # set for client-level constants such as api-version
     constant: str | None = None
+
+    @property
+    def inline_rules(self) -> bool:
+        """Whether the request builder checks and quotes the value itself; else msrest does, for any other type."""
+        return self.type.kind in ("str", "int") and all(
+            rule in _INLINE_RULES[self.type.kind] for rule in self.validation
+        )
 
     @property
     def signature_annotation(self) -> str:
@@ -278,6 +476,28 @@ class OperationGroup:
     module_name: str
     is_mixin: bool = False
 
+    @property
+    def wire_helpers(self) -> list[str]:
+        """The runtime functions the group's operations use to send and read models."""
+        found = set()
+        for operation in self.operations:
+            if operation.body is not None and operation.body.type.kind == "model":
+                found.add("write_body")
+            result = operation.final_result_type if operation.long_running else operation.result_type
+            if result is not None and result.kind == "model":
+                found.add("read_response")
+        return sorted(found)
+
+    @property
+    def patterns(self) -> dict[str, str]:
+        """The module constant of each pattern that request builders check: pattern -> name."""
+        return _pattern_names(
+            (param.name, param.validation["pattern"])
+            for operation in self.operations
+            for param in operation.parameters
+            if param.constant is None and param.inline_rules and "pattern" in param.validation
+        )
+
 
 @dataclass(eq=False)
 class Client:
@@ -307,6 +527,39 @@ class CodeModel:
     models: list[ModelType]
     enums: list[EnumType]
     operation_groups: list[OperationGroup]
+
+    @property
+    def wire_helpers(self) -> list[str]:
+        """The runtime functions and classes that the models module imports."""
+        found = {"WireModel", "new_instance", "read_extra", "read_with_msrest"}
+        if any(
+            prop.required_check or (prop.rules and prop.inline_rules)
+            for model in self.models
+            for prop in model.properties
+        ):
+            found.add("invalid")
+        for model in self.models:
+            for prop in model.properties:
+                found |= prop.type.helpers
+                if not prop.inline_rules:
+                    found.add("check_rules")
+            if model.wire_groups:
+                found.add("read_flattened")
+            if model.reads_may_fall_back:
+                found.add("Unexpected")
+        return sorted(found)
+
+    @property
+    def patterns(self) -> dict[str, str]:
+        """The module constant of each pattern that model properties must match: pattern -> name."""
+        return _pattern_names(
+            (prop.name, rule_value)
+            for model in self.models
+            for prop in model.properties
+            if prop.inline_rules
+            for rule, rule_value in prop.rules
+            if rule == "pattern"
+        )
 
     @property
     def secret_fields(self) -> list[tuple[str, str]]:
@@ -416,7 +669,11 @@ class _Builder:
         if schema.additional_properties is not None:
             value = self.type_for(schema.additional_properties, name_hint + "Value")
             return PythonType(
-                f"{{{value.serialization}}}", f"dict[str, {value.annotation}]", model=value.model, enum=value.enum
+                f"{{{value.serialization}}}",
+                f"dict[str, {value.annotation}]",
+                model=value.model,
+                enum=value.enum,
+                element=value,
             )
         if schema.type in (None, "object"):
             return PythonType("object", "Any")
@@ -608,7 +865,7 @@ class _Builder:
         if page is None or page.model is None:
             raise SpecError(raw.pointer, "x-ms-pageable operation without a response model")
         item = next((prop for prop in page.model.properties if prop.wire_key == _escape_key(item_name)), None)
-        if item is None or item.type.element is None:
+        if item is None or item.type.kind != "list" or item.type.element is None:
             raise SpecError(raw.pointer, f"page model {page.model.name} has no {item_name!r} array")
         operation.paging_item_type = item.type.element
         operation.paging_item_name = item.name
@@ -734,6 +991,31 @@ def _inherited(prop: Property) -> Property:
     copy = Property(**prop.__dict__)
     copy.inherited = True
     return copy
+
+
+def _pattern_names(uses: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Name each distinct pattern after its first user: `_JOB_NAME_PATTERN`, `_JOB_NAME_PATTERN_2`, ..."""
+    names: dict[str, str] = {}
+    for user, pattern in uses:
+        if pattern not in names:
+            base = f"_{user.upper()}_PATTERN"
+            taken = set(names.values())
+            names[pattern] = next(
+                name for name in (base, *(f"{base}_{n}" for n in range(2, len(names) + 3))) if name not in taken
+            )
+    return names
+
+
+def _wire_key_of(member: Property | WireGroup) -> str:
+    return member.key if isinstance(member, WireGroup) else member.wire_path[-1]
+
+
+def _group_variable(path: tuple[str, ...]) -> str:
+    try:
+        variable = "_".join(snake_case(key) for key in path)
+    except ValueError as error:
+        raise SpecError("#", f"no Python name for the flattened object {'.'.join(path)!r}") from error
+    return variable + "_object" if variable in _GENERATED_NAMES or keyword.iskeyword(variable) else variable
 
 
 def _unescaped_segments(wire_key: str) -> list[str]:

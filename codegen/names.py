@@ -10,6 +10,7 @@ _WORD = re.compile(r"[A-Z]{2,}s(?=[A-Z0-9_]|$)|[A-Z]+(?=[A-Z][a-z]|_|$)|[A-Z]?[a
 
 # names msrest's Model and our generated classes use for themselves
 _RESERVED_MEMBERS = {
+    "additional_properties",
     "validate",
     "serialize",
     "as_dict",

@@ -107,7 +107,9 @@ def render_api_version(code_model: CodeModel, api: ApiVersion, config: Config, s
         return env.get_template(template).render(**common, **values)
 
     files: dict[str, str] = {}
-    files["models/_models.py"] = render("models.py.jinja", models=code_model.models)
+    files["models/_models.py"] = render(
+        "models.py.jinja", models=code_model.models, helpers=code_model.wire_helpers, patterns=code_model.patterns
+    )
     files["models/_enums.py"] = render("enums.py.jinja", enums=code_model.enums)
     files["_logging_policy.py"] = render("logging_policy.py.jinja", secret_fields=code_model.secret_fields)
     files["models/__init__.py"] = render("models_init.py.jinja", models=code_model.models, enums=code_model.enums)
@@ -179,6 +181,7 @@ def render_root(config: Config) -> dict[str, str]:
     files = {
         f"{config.package}/__init__.py": env.get_template("root_init.py.jinja").render(**values),
         f"{config.package}/_version.py": env.get_template("version.py.jinja").render(**values),
+        f"{config.package}/_wire.py": env.get_template("wire.py.jinja").render(**values),
         f"{config.package}/py.typed": "",
     }
     for alias in ("models", "aio", "operations"):

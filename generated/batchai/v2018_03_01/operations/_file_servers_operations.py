@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Callable
 from io import IOBase
@@ -26,12 +27,14 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 from msrest import Deserializer, Serializer
 
+from ..._wire import read_response, write_body
 from .. import models as _models
 
 ClsType = Callable[[PipelineResponse, Any, dict[str, Any]], Any] | None
 
 _SERIALIZER = Serializer()
 _SERIALIZER.client_side_validation = True
+_RESOURCE_GROUP_NAME_PATTERN = re.compile("^[-\\w\\._]+$")
 
 
 def build_get_request(
@@ -40,26 +43,46 @@ def build_get_request(
     subscription_id: str,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the FileServers_Get request. Path, query and header values are validated against the spec."""
+    """Build the FileServers_Get request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
     accept = _headers.pop("Accept", "application/json")
 
     url = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.BatchAI/fileServers/{fileServerName}"
-    path_arguments = {
-        "resourceGroupName": _SERIALIZER.url(
+    path_arguments: dict[str, str] = {}
+    if type(resource_group_name) is str and _RESOURCE_GROUP_NAME_PATTERN.match(resource_group_name):
+        path_arguments["resourceGroupName"] = urllib.parse.quote(resource_group_name, safe="")
+    else:
+        path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
-        ),
-        "fileServerName": _SERIALIZER.url(
+        )
+    if (
+        type(file_server_name) is str
+        and _RESOURCE_GROUP_NAME_PATTERN.match(file_server_name)
+        and len(file_server_name) >= 1
+        and len(file_server_name) <= 64
+    ):
+        path_arguments["fileServerName"] = urllib.parse.quote(file_server_name, safe="")
+    else:
+        path_arguments["fileServerName"] = _SERIALIZER.url(
             "file_server_name", file_server_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
-        ),
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+        )
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="GET", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -70,7 +93,11 @@ def build_create_request(
     subscription_id: str,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the FileServers_Create request. Path, query and header values are validated against the spec."""
+    """Build the FileServers_Create request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
@@ -78,21 +105,39 @@ def build_create_request(
     accept = _headers.pop("Accept", "application/json")
 
     url = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.BatchAI/fileServers/{fileServerName}"
-    path_arguments = {
-        "resourceGroupName": _SERIALIZER.url(
+    path_arguments: dict[str, str] = {}
+    if type(resource_group_name) is str and _RESOURCE_GROUP_NAME_PATTERN.match(resource_group_name):
+        path_arguments["resourceGroupName"] = urllib.parse.quote(resource_group_name, safe="")
+    else:
+        path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
-        ),
-        "fileServerName": _SERIALIZER.url(
+        )
+    if (
+        type(file_server_name) is str
+        and _RESOURCE_GROUP_NAME_PATTERN.match(file_server_name)
+        and len(file_server_name) >= 1
+        and len(file_server_name) <= 64
+    ):
+        path_arguments["fileServerName"] = urllib.parse.quote(file_server_name, safe="")
+    else:
+        path_arguments["fileServerName"] = _SERIALIZER.url(
             "file_server_name", file_server_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
-        ),
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+        )
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
     if content_type is not None:
-        _headers["Content-Type"] = _SERIALIZER.header("content_type", content_type, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+        _headers["Content-Type"] = (
+            content_type if type(content_type) is str else _SERIALIZER.header("content_type", content_type, "str")
+        )
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="PUT", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -103,26 +148,46 @@ def build_delete_request(
     subscription_id: str,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the FileServers_Delete request. Path, query and header values are validated against the spec."""
+    """Build the FileServers_Delete request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
     accept = _headers.pop("Accept", "application/json")
 
     url = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.BatchAI/fileServers/{fileServerName}"
-    path_arguments = {
-        "resourceGroupName": _SERIALIZER.url(
+    path_arguments: dict[str, str] = {}
+    if type(resource_group_name) is str and _RESOURCE_GROUP_NAME_PATTERN.match(resource_group_name):
+        path_arguments["resourceGroupName"] = urllib.parse.quote(resource_group_name, safe="")
+    else:
+        path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
-        ),
-        "fileServerName": _SERIALIZER.url(
+        )
+    if (
+        type(file_server_name) is str
+        and _RESOURCE_GROUP_NAME_PATTERN.match(file_server_name)
+        and len(file_server_name) >= 1
+        and len(file_server_name) <= 64
+    ):
+        path_arguments["fileServerName"] = urllib.parse.quote(file_server_name, safe="")
+    else:
+        path_arguments["fileServerName"] = _SERIALIZER.url(
             "file_server_name", file_server_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
-        ),
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+        )
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="DELETE", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -135,26 +200,44 @@ def build_list_request(
     max_results: int | None = None,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the FileServers_List request. Path, query and header values are validated against the spec."""
+    """Build the FileServers_List request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
     accept = _headers.pop("Accept", "application/json")
 
     url = "/subscriptions/{subscriptionId}/providers/Microsoft.BatchAI/fileServers"
-    path_arguments = {
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+    path_arguments: dict[str, str] = {}
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
     if filter is not None:
-        _params["$filter"] = _SERIALIZER.query("filter", filter, "str")
+        if type(filter) is str:
+            _params["$filter"] = urllib.parse.quote(filter, safe="")
+        else:
+            _params["$filter"] = _SERIALIZER.query("filter", filter, "str")
     if select is not None:
-        _params["$select"] = _SERIALIZER.query("select", select, "str")
+        if type(select) is str:
+            _params["$select"] = urllib.parse.quote(select, safe="")
+        else:
+            _params["$select"] = _SERIALIZER.query("select", select, "str")
     if max_results is not None:
-        _params["maxresults"] = _SERIALIZER.query("max_results", max_results, "int", minimum=1, maximum=1000)
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+        if type(max_results) is int and max_results >= 1 and max_results <= 1000:
+            _params["maxresults"] = str(max_results)
+        else:
+            _params["maxresults"] = _SERIALIZER.query("max_results", max_results, "int", minimum=1, maximum=1000)
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="GET", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -168,29 +251,50 @@ def build_list_by_resource_group_request(
     max_results: int | None = None,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the FileServers_ListByResourceGroup request. Path, query and header values are validated against the spec."""
+    """Build the FileServers_ListByResourceGroup request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
     accept = _headers.pop("Accept", "application/json")
 
     url = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.BatchAI/fileServers"
-    path_arguments = {
-        "resourceGroupName": _SERIALIZER.url(
+    path_arguments: dict[str, str] = {}
+    if type(resource_group_name) is str and _RESOURCE_GROUP_NAME_PATTERN.match(resource_group_name):
+        path_arguments["resourceGroupName"] = urllib.parse.quote(resource_group_name, safe="")
+    else:
+        path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
-        ),
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+        )
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
     if filter is not None:
-        _params["$filter"] = _SERIALIZER.query("filter", filter, "str")
+        if type(filter) is str:
+            _params["$filter"] = urllib.parse.quote(filter, safe="")
+        else:
+            _params["$filter"] = _SERIALIZER.query("filter", filter, "str")
     if select is not None:
-        _params["$select"] = _SERIALIZER.query("select", select, "str")
+        if type(select) is str:
+            _params["$select"] = urllib.parse.quote(select, safe="")
+        else:
+            _params["$select"] = _SERIALIZER.query("select", select, "str")
     if max_results is not None:
-        _params["maxresults"] = _SERIALIZER.query("max_results", max_results, "int", minimum=1, maximum=1000)
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+        if type(max_results) is int and max_results >= 1 and max_results <= 1000:
+            _params["maxresults"] = str(max_results)
+        else:
+            _params["maxresults"] = _SERIALIZER.query("max_results", max_results, "int", minimum=1, maximum=1000)
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="GET", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -271,7 +375,7 @@ class FileServersOperations:
             map_error(status_code=response.status_code, response=response, error_map=error_map)
             raise HttpResponseError(response=response, error_format=ARMErrorFormat)
 
-        deserialized = self._deserialize("FileServer", pipeline_response)
+        deserialized = read_response(_models.FileServer, pipeline_response)
         if cls:
             return cls(pipeline_response, deserialized, {})
         return deserialized
@@ -299,7 +403,7 @@ class FileServersOperations:
         if isinstance(parameters, (IOBase, bytes)):
             body_content = parameters
         else:
-            body_json = self._serialize.body(parameters, "FileServerCreateParameters")
+            body_json = write_body(parameters, _models.FileServerCreateParameters, self._serialize)
 
         request = build_create_request(
             resource_group_name=resource_group_name,
@@ -367,7 +471,7 @@ class FileServersOperations:
         kwargs.pop("content_type", None)
 
         def get_long_running_output(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("FileServer", pipeline_response)
+            deserialized = read_response(_models.FileServer, pipeline_response)
             if cls:
                 return cls(pipeline_response, deserialized, {})
             return deserialized
@@ -527,7 +631,7 @@ class FileServersOperations:
             return request
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("FileServerListResult", pipeline_response)
+            deserialized = read_response(_models.FileServerListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)
@@ -608,7 +712,7 @@ class FileServersOperations:
             return request
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("FileServerListResult", pipeline_response)
+            deserialized = read_response(_models.FileServerListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Callable
 from io import IOBase
@@ -26,12 +27,14 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 from msrest import Deserializer, Serializer
 
+from ..._wire import read_response, write_body
 from .. import models as _models
 
 ClsType = Callable[[PipelineResponse, Any, dict[str, Any]], Any] | None
 
 _SERIALIZER = Serializer()
 _SERIALIZER.client_side_validation = True
+_RESOURCE_GROUP_NAME_PATTERN = re.compile("^[-\\w\\._]+$")
 
 
 def build_get_request(
@@ -40,7 +43,11 @@ def build_get_request(
     subscription_id: str,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the Jobs_Get request. Path, query and header values are validated against the spec."""
+    """Build the Jobs_Get request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
@@ -49,17 +56,35 @@ def build_get_request(
     url = (
         "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.BatchAI/jobs/{jobName}"
     )
-    path_arguments = {
-        "resourceGroupName": _SERIALIZER.url(
+    path_arguments: dict[str, str] = {}
+    if type(resource_group_name) is str and _RESOURCE_GROUP_NAME_PATTERN.match(resource_group_name):
+        path_arguments["resourceGroupName"] = urllib.parse.quote(resource_group_name, safe="")
+    else:
+        path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
-        ),
-        "jobName": _SERIALIZER.url("job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64),
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+        )
+    if (
+        type(job_name) is str
+        and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
+        and len(job_name) >= 1
+        and len(job_name) <= 64
+    ):
+        path_arguments["jobName"] = urllib.parse.quote(job_name, safe="")
+    else:
+        path_arguments["jobName"] = _SERIALIZER.url(
+            "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
+        )
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="GET", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -70,7 +95,11 @@ def build_create_request(
     subscription_id: str,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the Jobs_Create request. Path, query and header values are validated against the spec."""
+    """Build the Jobs_Create request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
@@ -80,19 +109,39 @@ def build_create_request(
     url = (
         "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.BatchAI/jobs/{jobName}"
     )
-    path_arguments = {
-        "resourceGroupName": _SERIALIZER.url(
+    path_arguments: dict[str, str] = {}
+    if type(resource_group_name) is str and _RESOURCE_GROUP_NAME_PATTERN.match(resource_group_name):
+        path_arguments["resourceGroupName"] = urllib.parse.quote(resource_group_name, safe="")
+    else:
+        path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
-        ),
-        "jobName": _SERIALIZER.url("job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64),
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+        )
+    if (
+        type(job_name) is str
+        and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
+        and len(job_name) >= 1
+        and len(job_name) <= 64
+    ):
+        path_arguments["jobName"] = urllib.parse.quote(job_name, safe="")
+    else:
+        path_arguments["jobName"] = _SERIALIZER.url(
+            "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
+        )
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
     if content_type is not None:
-        _headers["Content-Type"] = _SERIALIZER.header("content_type", content_type, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+        _headers["Content-Type"] = (
+            content_type if type(content_type) is str else _SERIALIZER.header("content_type", content_type, "str")
+        )
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="PUT", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -103,7 +152,11 @@ def build_delete_request(
     subscription_id: str,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the Jobs_Delete request. Path, query and header values are validated against the spec."""
+    """Build the Jobs_Delete request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
@@ -112,17 +165,35 @@ def build_delete_request(
     url = (
         "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.BatchAI/jobs/{jobName}"
     )
-    path_arguments = {
-        "resourceGroupName": _SERIALIZER.url(
+    path_arguments: dict[str, str] = {}
+    if type(resource_group_name) is str and _RESOURCE_GROUP_NAME_PATTERN.match(resource_group_name):
+        path_arguments["resourceGroupName"] = urllib.parse.quote(resource_group_name, safe="")
+    else:
+        path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
-        ),
-        "jobName": _SERIALIZER.url("job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64),
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+        )
+    if (
+        type(job_name) is str
+        and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
+        and len(job_name) >= 1
+        and len(job_name) <= 64
+    ):
+        path_arguments["jobName"] = urllib.parse.quote(job_name, safe="")
+    else:
+        path_arguments["jobName"] = _SERIALIZER.url(
+            "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
+        )
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="DELETE", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -133,24 +204,46 @@ def build_list_remote_login_information_request(
     subscription_id: str,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the Jobs_ListRemoteLoginInformation request. Path, query and header values are validated against the spec."""
+    """Build the Jobs_ListRemoteLoginInformation request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
     accept = _headers.pop("Accept", "application/json")
 
     url = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.BatchAI/jobs/{jobName}/listRemoteLoginInformation"
-    path_arguments = {
-        "resourceGroupName": _SERIALIZER.url(
+    path_arguments: dict[str, str] = {}
+    if type(resource_group_name) is str and _RESOURCE_GROUP_NAME_PATTERN.match(resource_group_name):
+        path_arguments["resourceGroupName"] = urllib.parse.quote(resource_group_name, safe="")
+    else:
+        path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
-        ),
-        "jobName": _SERIALIZER.url("job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64),
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+        )
+    if (
+        type(job_name) is str
+        and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
+        and len(job_name) >= 1
+        and len(job_name) <= 64
+    ):
+        path_arguments["jobName"] = urllib.parse.quote(job_name, safe="")
+    else:
+        path_arguments["jobName"] = _SERIALIZER.url(
+            "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
+        )
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="POST", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -161,24 +254,46 @@ def build_terminate_request(
     subscription_id: str,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the Jobs_Terminate request. Path, query and header values are validated against the spec."""
+    """Build the Jobs_Terminate request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
     accept = _headers.pop("Accept", "application/json")
 
     url = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.BatchAI/jobs/{jobName}/terminate"
-    path_arguments = {
-        "resourceGroupName": _SERIALIZER.url(
+    path_arguments: dict[str, str] = {}
+    if type(resource_group_name) is str and _RESOURCE_GROUP_NAME_PATTERN.match(resource_group_name):
+        path_arguments["resourceGroupName"] = urllib.parse.quote(resource_group_name, safe="")
+    else:
+        path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
-        ),
-        "jobName": _SERIALIZER.url("job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64),
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+        )
+    if (
+        type(job_name) is str
+        and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
+        and len(job_name) >= 1
+        and len(job_name) <= 64
+    ):
+        path_arguments["jobName"] = urllib.parse.quote(job_name, safe="")
+    else:
+        path_arguments["jobName"] = _SERIALIZER.url(
+            "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
+        )
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="POST", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -191,26 +306,44 @@ def build_list_request(
     max_results: int | None = None,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the Jobs_List request. Path, query and header values are validated against the spec."""
+    """Build the Jobs_List request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
     accept = _headers.pop("Accept", "application/json")
 
     url = "/subscriptions/{subscriptionId}/providers/Microsoft.BatchAI/jobs"
-    path_arguments = {
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+    path_arguments: dict[str, str] = {}
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
     if filter is not None:
-        _params["$filter"] = _SERIALIZER.query("filter", filter, "str")
+        if type(filter) is str:
+            _params["$filter"] = urllib.parse.quote(filter, safe="")
+        else:
+            _params["$filter"] = _SERIALIZER.query("filter", filter, "str")
     if select is not None:
-        _params["$select"] = _SERIALIZER.query("select", select, "str")
+        if type(select) is str:
+            _params["$select"] = urllib.parse.quote(select, safe="")
+        else:
+            _params["$select"] = _SERIALIZER.query("select", select, "str")
     if max_results is not None:
-        _params["maxresults"] = _SERIALIZER.query("max_results", max_results, "int", minimum=1, maximum=1000)
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+        if type(max_results) is int and max_results >= 1 and max_results <= 1000:
+            _params["maxresults"] = str(max_results)
+        else:
+            _params["maxresults"] = _SERIALIZER.query("max_results", max_results, "int", minimum=1, maximum=1000)
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="GET", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -224,29 +357,50 @@ def build_list_by_resource_group_request(
     max_results: int | None = None,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the Jobs_ListByResourceGroup request. Path, query and header values are validated against the spec."""
+    """Build the Jobs_ListByResourceGroup request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
     accept = _headers.pop("Accept", "application/json")
 
     url = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.BatchAI/jobs"
-    path_arguments = {
-        "resourceGroupName": _SERIALIZER.url(
+    path_arguments: dict[str, str] = {}
+    if type(resource_group_name) is str and _RESOURCE_GROUP_NAME_PATTERN.match(resource_group_name):
+        path_arguments["resourceGroupName"] = urllib.parse.quote(resource_group_name, safe="")
+    else:
+        path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
-        ),
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+        )
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
     if filter is not None:
-        _params["$filter"] = _SERIALIZER.query("filter", filter, "str")
+        if type(filter) is str:
+            _params["$filter"] = urllib.parse.quote(filter, safe="")
+        else:
+            _params["$filter"] = _SERIALIZER.query("filter", filter, "str")
     if select is not None:
-        _params["$select"] = _SERIALIZER.query("select", select, "str")
+        if type(select) is str:
+            _params["$select"] = urllib.parse.quote(select, safe="")
+        else:
+            _params["$select"] = _SERIALIZER.query("select", select, "str")
     if max_results is not None:
-        _params["maxresults"] = _SERIALIZER.query("max_results", max_results, "int", minimum=1, maximum=1000)
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+        if type(max_results) is int and max_results >= 1 and max_results <= 1000:
+            _params["maxresults"] = str(max_results)
+        else:
+            _params["maxresults"] = _SERIALIZER.query("max_results", max_results, "int", minimum=1, maximum=1000)
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="GET", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -262,33 +416,67 @@ def build_list_output_files_request(
     max_results: int | None = None,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the Jobs_ListOutputFiles request. Path, query and header values are validated against the spec."""
+    """Build the Jobs_ListOutputFiles request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
     accept = _headers.pop("Accept", "application/json")
 
     url = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.BatchAI/jobs/{jobName}/listOutputFiles"
-    path_arguments = {
-        "resourceGroupName": _SERIALIZER.url(
+    path_arguments: dict[str, str] = {}
+    if type(resource_group_name) is str and _RESOURCE_GROUP_NAME_PATTERN.match(resource_group_name):
+        path_arguments["resourceGroupName"] = urllib.parse.quote(resource_group_name, safe="")
+    else:
+        path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
-        ),
-        "jobName": _SERIALIZER.url("job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64),
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-    }
+        )
+    if (
+        type(job_name) is str
+        and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
+        and len(job_name) >= 1
+        and len(job_name) <= 64
+    ):
+        path_arguments["jobName"] = urllib.parse.quote(job_name, safe="")
+    else:
+        path_arguments["jobName"] = _SERIALIZER.url(
+            "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
+        )
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
     url = url.format(**path_arguments)
 
-    _params["outputdirectoryid"] = _SERIALIZER.query("outputdirectoryid", outputdirectoryid, "str")
+    if type(outputdirectoryid) is str:
+        _params["outputdirectoryid"] = urllib.parse.quote(outputdirectoryid, safe="")
+    else:
+        _params["outputdirectoryid"] = _SERIALIZER.query("outputdirectoryid", outputdirectoryid, "str")
     if directory is not None:
-        _params["directory"] = _SERIALIZER.query("directory", directory, "str")
+        if type(directory) is str:
+            _params["directory"] = urllib.parse.quote(directory, safe="")
+        else:
+            _params["directory"] = _SERIALIZER.query("directory", directory, "str")
     if linkexpiryinminutes is not None:
-        _params["linkexpiryinminutes"] = _SERIALIZER.query(
-            "linkexpiryinminutes", linkexpiryinminutes, "int", minimum=5, maximum=600
-        )
+        if type(linkexpiryinminutes) is int and linkexpiryinminutes >= 5 and linkexpiryinminutes <= 600:
+            _params["linkexpiryinminutes"] = str(linkexpiryinminutes)
+        else:
+            _params["linkexpiryinminutes"] = _SERIALIZER.query(
+                "linkexpiryinminutes", linkexpiryinminutes, "int", minimum=5, maximum=600
+            )
     if max_results is not None:
-        _params["maxresults"] = _SERIALIZER.query("max_results", max_results, "int", minimum=1, maximum=1000)
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+        if type(max_results) is int and max_results >= 1 and max_results <= 1000:
+            _params["maxresults"] = str(max_results)
+        else:
+            _params["maxresults"] = _SERIALIZER.query("max_results", max_results, "int", minimum=1, maximum=1000)
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="POST", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -369,7 +557,7 @@ class JobsOperations:
             map_error(status_code=response.status_code, response=response, error_map=error_map)
             raise HttpResponseError(response=response, error_format=ARMErrorFormat)
 
-        deserialized = self._deserialize("Job", pipeline_response)
+        deserialized = read_response(_models.Job, pipeline_response)
         if cls:
             return cls(pipeline_response, deserialized, {})
         return deserialized
@@ -397,7 +585,7 @@ class JobsOperations:
         if isinstance(parameters, (IOBase, bytes)):
             body_content = parameters
         else:
-            body_json = self._serialize.body(parameters, "JobCreateParameters")
+            body_json = write_body(parameters, _models.JobCreateParameters, self._serialize)
 
         request = build_create_request(
             resource_group_name=resource_group_name,
@@ -465,7 +653,7 @@ class JobsOperations:
         kwargs.pop("content_type", None)
 
         def get_long_running_output(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("Job", pipeline_response)
+            deserialized = read_response(_models.Job, pipeline_response)
             if cls:
                 return cls(pipeline_response, deserialized, {})
             return deserialized
@@ -625,7 +813,7 @@ class JobsOperations:
             return request
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("RemoteLoginInformationListResult", pipeline_response)
+            deserialized = read_response(_models.RemoteLoginInformationListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)
@@ -781,7 +969,7 @@ class JobsOperations:
             return request
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("JobListResult", pipeline_response)
+            deserialized = read_response(_models.JobListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)
@@ -851,7 +1039,7 @@ class JobsOperations:
             return request
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("JobListResult", pipeline_response)
+            deserialized = read_response(_models.JobListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)
@@ -932,7 +1120,7 @@ class JobsOperations:
             return request
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("FileListResult", pipeline_response)
+            deserialized = read_response(_models.FileListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)

@@ -23,6 +23,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
+from ..._wire import read_response
 from .. import models as _models
 
 ClsType = Callable[[PipelineResponse, Any, dict[str, Any]], Any] | None
@@ -34,7 +35,11 @@ _SERIALIZER.client_side_validation = True
 def build_list_request(
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the Operations_List request. Path, query and header values are validated against the spec."""
+    """Build the Operations_List request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
@@ -42,8 +47,11 @@ def build_list_request(
 
     url = "/providers/Microsoft.BatchAI/operations"
 
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="GET", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -113,7 +121,7 @@ class Operations:
             return request
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("OperationListResult", pipeline_response)
+            deserialized = read_response(_models.OperationListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
@@ -23,12 +24,14 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
+from ..._wire import read_response
 from .. import models as _models
 
 ClsType = Callable[[PipelineResponse, Any, dict[str, Any]], Any] | None
 
 _SERIALIZER = Serializer()
 _SERIALIZER.client_side_validation = True
+_LOCATION_PATTERN = re.compile("^[-\\w\\._]+$")
 
 
 def build_list_request(
@@ -36,21 +39,33 @@ def build_list_request(
     location: str,
     **kwargs: Any,
 ) -> HttpRequest:
-    """Build the Usage_List request. Path, query and header values are validated against the spec."""
+    """Build the Usage_List request. Path, query and header values are validated against the spec.
+
+    A value of the spec's type that meets its constraints is converted here; msrest converts any other
+    value, and raises its ValidationError for one that breaks a constraint.
+    """
     _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
     _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
     api_version: str = kwargs.pop("api_version", _params.pop("api-version", "2018-03-01"))
     accept = _headers.pop("Accept", "application/json")
 
     url = "/subscriptions/{subscriptionId}/providers/Microsoft.BatchAI/locations/{location}/usages"
-    path_arguments = {
-        "subscriptionId": _SERIALIZER.url("subscription_id", subscription_id, "str"),
-        "location": _SERIALIZER.url("location", location, "str", pattern="^[-\\w\\._]+$"),
-    }
+    path_arguments: dict[str, str] = {}
+    if type(subscription_id) is str:
+        path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
+    else:
+        path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    if type(location) is str and _LOCATION_PATTERN.match(location):
+        path_arguments["location"] = urllib.parse.quote(location, safe="")
+    else:
+        path_arguments["location"] = _SERIALIZER.url("location", location, "str", pattern="^[-\\w\\._]+$")
     url = url.format(**path_arguments)
 
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
-    _headers["Accept"] = _SERIALIZER.header("accept", accept, "str")
+    if type(api_version) is str:
+        _params["api-version"] = urllib.parse.quote(api_version, safe="")
+    else:
+        _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _headers["Accept"] = accept if type(accept) is str else _SERIALIZER.header("accept", accept, "str")
 
     return HttpRequest(method="GET", url=url, params=_params, headers=_headers, **kwargs)
 
@@ -124,7 +139,7 @@ class UsageOperations:
             return request
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("ListUsagesResult", pipeline_response)
+            deserialized = read_response(_models.ListUsagesResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)

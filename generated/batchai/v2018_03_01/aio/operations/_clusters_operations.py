@@ -26,6 +26,7 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.polling.async_arm_polling import AsyncARMPolling
 from msrest import Deserializer, Serializer
 
+from ...._wire import read_response, write_body
 from ... import models as _models
 from ...operations._clusters_operations import (
     _next_page_request,
@@ -104,7 +105,7 @@ class ClustersOperations:
             map_error(status_code=response.status_code, response=response, error_map=error_map)
             raise HttpResponseError(response=response, error_format=ARMErrorFormat)
 
-        deserialized = self._deserialize("Cluster", pipeline_response)
+        deserialized = read_response(_models.Cluster, pipeline_response)
         if cls:
             return cls(pipeline_response, deserialized, {})
         return deserialized
@@ -132,7 +133,7 @@ class ClustersOperations:
         if isinstance(parameters, (IOBase, bytes)):
             body_content = parameters
         else:
-            body_json = self._serialize.body(parameters, "ClusterCreateParameters")
+            body_json = write_body(parameters, _models.ClusterCreateParameters, self._serialize)
 
         request = build_create_request(
             resource_group_name=resource_group_name,
@@ -201,7 +202,7 @@ class ClustersOperations:
         kwargs.pop("content_type", None)
 
         def get_long_running_output(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("Cluster", pipeline_response)
+            deserialized = read_response(_models.Cluster, pipeline_response)
             if cls:
                 return cls(pipeline_response, deserialized, {})
             return deserialized
@@ -261,7 +262,7 @@ class ClustersOperations:
         if isinstance(parameters, (IOBase, bytes)):
             body_content = parameters
         else:
-            body_json = self._serialize.body(parameters, "ClusterUpdateParameters")
+            body_json = write_body(parameters, _models.ClusterUpdateParameters, self._serialize)
 
         request = build_update_request(
             resource_group_name=resource_group_name,
@@ -283,7 +284,7 @@ class ClustersOperations:
             map_error(status_code=response.status_code, response=response, error_map=error_map)
             raise HttpResponseError(response=response, error_format=ARMErrorFormat)
 
-        deserialized = self._deserialize("Cluster", pipeline_response)
+        deserialized = read_response(_models.Cluster, pipeline_response)
         if cls:
             return cls(pipeline_response, deserialized, {})
         return deserialized
@@ -427,7 +428,7 @@ class ClustersOperations:
             return request
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("RemoteLoginInformationListResult", pipeline_response)
+            deserialized = read_response(_models.RemoteLoginInformationListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)
@@ -491,7 +492,7 @@ class ClustersOperations:
             return request
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("ClusterListResult", pipeline_response)
+            deserialized = read_response(_models.ClusterListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)
@@ -571,7 +572,7 @@ class ClustersOperations:
             return request
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("ClusterListResult", pipeline_response)
+            deserialized = read_response(_models.ClusterListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)

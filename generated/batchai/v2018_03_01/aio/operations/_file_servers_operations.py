@@ -26,6 +26,7 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.polling.async_arm_polling import AsyncARMPolling
 from msrest import Deserializer, Serializer
 
+from ...._wire import read_response, write_body
 from ... import models as _models
 from ...operations._file_servers_operations import (
     _next_page_request,
@@ -102,7 +103,7 @@ class FileServersOperations:
             map_error(status_code=response.status_code, response=response, error_map=error_map)
             raise HttpResponseError(response=response, error_format=ARMErrorFormat)
 
-        deserialized = self._deserialize("FileServer", pipeline_response)
+        deserialized = read_response(_models.FileServer, pipeline_response)
         if cls:
             return cls(pipeline_response, deserialized, {})
         return deserialized
@@ -130,7 +131,7 @@ class FileServersOperations:
         if isinstance(parameters, (IOBase, bytes)):
             body_content = parameters
         else:
-            body_json = self._serialize.body(parameters, "FileServerCreateParameters")
+            body_json = write_body(parameters, _models.FileServerCreateParameters, self._serialize)
 
         request = build_create_request(
             resource_group_name=resource_group_name,
@@ -198,7 +199,7 @@ class FileServersOperations:
         kwargs.pop("content_type", None)
 
         def get_long_running_output(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("FileServer", pipeline_response)
+            deserialized = read_response(_models.FileServer, pipeline_response)
             if cls:
                 return cls(pipeline_response, deserialized, {})
             return deserialized
@@ -360,7 +361,7 @@ class FileServersOperations:
             return request
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("FileServerListResult", pipeline_response)
+            deserialized = read_response(_models.FileServerListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)
@@ -441,7 +442,7 @@ class FileServersOperations:
             return request
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("FileServerListResult", pipeline_response)
+            deserialized = read_response(_models.FileServerListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)

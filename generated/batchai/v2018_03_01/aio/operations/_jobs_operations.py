@@ -26,6 +26,7 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.polling.async_arm_polling import AsyncARMPolling
 from msrest import Deserializer, Serializer
 
+from ...._wire import read_response, write_body
 from ... import models as _models
 from ...operations._jobs_operations import (
     _next_page_request,
@@ -105,7 +106,7 @@ class JobsOperations:
             map_error(status_code=response.status_code, response=response, error_map=error_map)
             raise HttpResponseError(response=response, error_format=ARMErrorFormat)
 
-        deserialized = self._deserialize("Job", pipeline_response)
+        deserialized = read_response(_models.Job, pipeline_response)
         if cls:
             return cls(pipeline_response, deserialized, {})
         return deserialized
@@ -133,7 +134,7 @@ class JobsOperations:
         if isinstance(parameters, (IOBase, bytes)):
             body_content = parameters
         else:
-            body_json = self._serialize.body(parameters, "JobCreateParameters")
+            body_json = write_body(parameters, _models.JobCreateParameters, self._serialize)
 
         request = build_create_request(
             resource_group_name=resource_group_name,
@@ -201,7 +202,7 @@ class JobsOperations:
         kwargs.pop("content_type", None)
 
         def get_long_running_output(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("Job", pipeline_response)
+            deserialized = read_response(_models.Job, pipeline_response)
             if cls:
                 return cls(pipeline_response, deserialized, {})
             return deserialized
@@ -361,7 +362,7 @@ class JobsOperations:
             return request
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("RemoteLoginInformationListResult", pipeline_response)
+            deserialized = read_response(_models.RemoteLoginInformationListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)
@@ -517,7 +518,7 @@ class JobsOperations:
             return request
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("JobListResult", pipeline_response)
+            deserialized = read_response(_models.JobListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)
@@ -587,7 +588,7 @@ class JobsOperations:
             return request
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("JobListResult", pipeline_response)
+            deserialized = read_response(_models.JobListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)
@@ -668,7 +669,7 @@ class JobsOperations:
             return request
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("FileListResult", pipeline_response)
+            deserialized = read_response(_models.FileListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)

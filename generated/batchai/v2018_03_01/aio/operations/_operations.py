@@ -22,6 +22,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
+from ...._wire import read_response
 from ... import models as _models
 from ...operations._operations import (
     _next_page_request,
@@ -83,7 +84,7 @@ class Operations:
             return request
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("OperationListResult", pipeline_response)
+            deserialized = read_response(_models.OperationListResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)

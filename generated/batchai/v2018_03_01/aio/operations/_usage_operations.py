@@ -22,6 +22,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
+from ...._wire import read_response
 from ... import models as _models
 from ...operations._usage_operations import (
     _next_page_request,
@@ -87,7 +88,7 @@ class UsageOperations:
             return request
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
-            deserialized = self._deserialize("ListUsagesResult", pipeline_response)
+            deserialized = read_response(_models.ListUsagesResult, pipeline_response)
             items = deserialized.value or []
             if cls:
                 items = cls(items)
