@@ -533,7 +533,7 @@ class CodeModel:
         """The runtime functions and classes that the models module imports."""
         found = {"WireModel", "new_instance", "read_extra", "read_with_msrest"}
         if any(
-            prop.required_check or (prop.rules and prop.inline_rules)
+            prop.inline_rules and (prop.required_check or prop.rules)
             for model in self.models
             for prop in model.properties
         ):
