@@ -47,6 +47,7 @@ class Schema:
     constraints: dict[str, Any] = field(default_factory=dict)
     azure_resource: bool = False
     external: bool = False
+    discriminator: str | None = None  # the property whose value names the subtype (polymorphism)
 
 
 @dataclass(eq=False)
@@ -203,6 +204,7 @@ class _SpecReader:
         schema.nullable = node.get("x-nullable")
         schema.azure_resource = bool(node.get("x-ms-azure-resource", False))
         schema.external = bool(node.get("x-ms-external", False))
+        schema.discriminator = node.get("discriminator")
         schema.constraints = {key: node[key] for key in CONSTRAINT_KEYWORDS if key in node}
         if "default" in node:
             schema.default, schema.has_default = node["default"], True

@@ -89,14 +89,14 @@ def write_body(data: Any, model: type[WireModel], serializer: Serializer) -> Any
     """What `serializer.body(data, model.__name__)` returns, from the generated code for a `model` instance."""
     if type(data) is model:
         try:
-            errors = data._check() if serializer.client_side_validation else []
-            wire = None if errors else data._to_wire(False)
-        except Exception:  # anything unexpected: msrest says what the result or the error is
-            pass
-        else:
-            if errors:
+            # checked even when validation is off: msrest first rebuilds the models in the body,
+            # and fails on a value that is not one; `_check` hands such a body over
+            errors = data._check()
+            if errors and serializer.client_side_validation:
                 raise errors[0]
-            return wire
+            return data._to_wire(False)
+        except Unexpected:
+            pass
     return serializer.body(data, model.__name__)
 
 
@@ -177,16 +177,24 @@ def read_duration(value: Any) -> Any:
 
 
 def read_list(value: Any, read_item: Callable[[Any], Item]) -> list[Item] | None:
+    """A list; msrest reads any other value, and words the error of an item its own way."""
     if type(value) is list:
-        return [read_item(item) for item in value]
+        try:
+            return [read_item(item) for item in value]
+        except Exception:
+            raise Unexpected from None
     if value is None:
         return None
     raise Unexpected
 
 
 def read_dict(value: Any, read_item: Callable[[Any], Item]) -> dict[str, Item] | None:
+    """A dict; msrest reads any other value, and words the error of an item its own way."""
     if type(value) is dict:
-        return {key: read_item(item) for key, item in value.items()}
+        try:
+            return {key: read_item(item) for key, item in value.items()}
+        except Exception:
+            raise Unexpected from None
     if value is None:
         return None
     raise Unexpected
@@ -343,9 +351,11 @@ def check_dict(value: Any) -> dict[str, Any] | None:
 
 
 def check_items(values: list[Any] | dict[str, Any] | None) -> None:
-    """The items of a list or the values of a dict that msrest validates nothing in: no model, list or dict."""
+    """Items of a list or values of a dict that msrest finds nothing to validate in (no model, at any depth)."""
     for item in (values.values() if type(values) is dict else values) or ():
-        if isinstance(item, (list, dict)) or hasattr(item, "_validation"):
+        if type(item) is list or type(item) is dict:
+            check_items(item)
+        elif isinstance(item, (list, dict)) or hasattr(item, "_validation"):
             raise Unexpected
 
 

@@ -592,3 +592,219 @@ def test_required_parameters_come_before_groups_and_an_optional_body_last(build)
     post = operation("Jobs_Run", parameters=parameters)
     found = only_operation(build(one_operation("/jobs/{name}", "post", post, {"Thing": THING})))
     assert [p.name for p in found.positional] == ["name", "jobs_run_options", "body"]
+
+
+# -- wire plans: how the generated code reads, writes and checks each value ------------------------
+
+
+def test_each_type_has_a_kind_and_its_runtime_helpers(build) -> None:
+    holder = {
+        "type": "object",
+        "properties": {
+            "s": STRING,
+            "i": {"type": "integer"},
+            "f": {"type": "number"},
+            "b": {"type": "boolean"},
+            "dt": {"type": "string", "format": "date-time"},
+            "du": {"type": "string", "format": "duration"},
+            "d": {"type": "string", "format": "date"},
+            "o": {"type": "object"},
+            "thing": ref("Thing"),
+            "things": {"type": "array", "items": ref("Thing")},
+            "names": {"type": "array", "items": STRING},
+            "tags": {"type": "object", "additionalProperties": STRING},
+            "byName": {"type": "object", "additionalProperties": ref("Thing")},
+        },
+    }
+    found = model(build(models_of(Holder=holder, Thing=THING)), "Holder")
+    assert {p.name: (p.type.kind, sorted(p.type.helpers)) for p in found.properties} == {
+        "s": ("str", ["check_str", "read_str", "write_str"]),
+        "i": ("int", ["check_int", "read_int", "write_int"]),
+        "f": ("float", ["check_float", "read_float", "write_float"]),
+        "b": ("bool", ["check_bool", "read_bool", "write_bool"]),
+        "dt": ("datetime", ["check_leaf", "read_datetime", "write_datetime"]),
+        "du": ("duration", ["check_leaf", "read_duration", "write_duration"]),
+        "d": ("leaf", ["check_leaf", "read_leaf", "write_leaf"]),
+        "o": ("leaf", ["check_leaf", "read_leaf", "write_leaf"]),
+        "thing": ("model", ["check_model", "write_model"]),
+        # a list of models is written by write_models and read by each model's _from_wire
+        "things": ("list", ["check_list", "check_models", "read_list", "write_models"]),
+        "names": ("list", ["check_items", "check_list", "read_list", "read_str", "write_list", "write_str"]),
+        "tags": ("dict", ["check_dict", "check_items", "read_dict", "read_str", "write_dict", "write_str"]),
+        "by_name": ("dict", ["check_dict", "check_models", "read_dict", "write_dict", "write_model"]),
+    }
+
+
+def test_flattened_properties_are_grouped_by_their_json_object_in_attribute_order(build) -> None:
+    settings = {"type": "object", "properties": {"size": {"type": "integer"}, "odata.kind": STRING}}
+    inner = {"type": "object", "properties": {"a": STRING, "settings": {"x-ms-client-flatten": True, **settings}}}
+    thing = {
+        "type": "object",
+        "properties": {"id": STRING, "properties": {"x-ms-client-flatten": True, **inner}, "etag": STRING},
+    }
+    found = model(build(models_of(Thing=thing)), "Thing")
+    assert [(p.name, p.wire_key, p.wire_path) for p in found.properties] == [
+        ("id", "id", ["id"]),
+        ("a", "properties.a", ["properties", "a"]),
+        ("size", "properties.settings.size", ["properties", "settings", "size"]),
+        ("odata_kind", "properties.settings.odata\\.kind", ["properties", "settings", "odata.kind"]),
+        ("etag", "etag", ["etag"]),
+    ]
+
+    def layout(members):
+        return [(m.key, m.variable, m.parent, layout(m.members)) if m.is_group else m.name for m in members]
+
+    assert layout(found.wire_members) == [
+        "id",
+        (
+            "properties",
+            "properties",
+            "data",
+            ["a", ("settings", "properties_settings", "properties", ["size", "odata_kind"])],
+        ),
+        "etag",
+    ]
+    assert [group.variable for group in found.wire_groups] == ["properties", "properties_settings"]
+    assert [(p.name, source) for p, source in found.wire_sources] == [
+        ("id", "data"),
+        ("a", "properties"),
+        ("size", "properties_settings"),
+        ("odata_kind", "properties_settings"),
+        ("etag", "data"),
+    ]
+    assert found.wire_keys == ["etag", "id", "properties"]
+    assert found.reads_may_fall_back  # a flattened object may be something else than an object
+
+
+def test_a_flattened_object_whose_properties_are_not_adjacent_is_a_spec_error(build) -> None:
+    # the base's flattened property, then the subclass's own: msrest would create the object at
+    # the first one that is set, which straight-line code cannot do in one place
+    base = {"type": "object", "properties": {"properties": {"x-ms-client-flatten": True, **ref("BaseProperties")}}}
+    derived = {
+        "type": "object",
+        "allOf": [ref("Base")],
+        "properties": {"name": STRING, "properties": {"x-ms-client-flatten": True, **ref("DerivedProperties")}},
+    }
+    document = models_of(
+        Base=base,
+        BaseProperties={"type": "object", "properties": {"a": STRING}},
+        Derived=derived,
+        DerivedProperties={"type": "object", "properties": {"b": STRING}},
+    )
+    with pytest.raises(SpecError, match="#/definitions/Derived: the properties flattened into 'properties'"):
+        model(build(document), "Derived").wire_members
+
+
+def test_two_properties_sent_under_one_key_are_a_spec_error(build) -> None:
+    # x-ms-client-name can give two properties of one JSON key two Python names
+    thing = {
+        "type": "object",
+        "properties": {"a": STRING, "b": STRING, "bag": {"x-ms-client-flatten": True, **ref("Bag")}},
+    }
+    code_model = build(models_of(Thing=thing, Bag={"type": "object", "properties": {"x": STRING}}))
+    found = model(code_model, "Thing")
+    found.properties[1].wire_key = "a"
+    with pytest.raises(SpecError, match="two properties are sent as 'a'"):
+        found.wire_members
+    found.properties[1].wire_key = "b"
+    found.properties[0].wire_key = "bag"
+    with pytest.raises(SpecError, match="'bag' is both a property and a flattened object"):
+        found.wire_members
+
+
+def test_a_discriminator_is_a_spec_error(build) -> None:
+    pet = {"type": "object", "discriminator": "kind", "required": ["kind"], "properties": {"kind": STRING}}
+    with pytest.raises(SpecError, match="#/definitions/Pet: polymorphism \\(discriminator\\) is not supported"):
+        build(models_of(Pet=pet))
+
+
+def test_a_property_called_additional_properties_keeps_clear_of_msrests_attribute(build) -> None:
+    thing = {"type": "object", "properties": {"additionalProperties": STRING}}
+    found = model(build(models_of(Thing=thing)), "Thing")
+    assert found.properties[0].name == "additional_properties_property"
+
+
+def test_constraints_are_checked_inline_for_the_kinds_that_have_them(build) -> None:
+    thing = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string", "pattern": "^[a-z]+$", "maxLength": 8},
+            "count": {"type": "integer", "minimum": 1},
+            "odd": {"type": "string", "minimum": 1},  # msrest would compare a string with an int
+            "items": {"type": "array", "items": STRING, "minItems": 1},
+            "id": {"type": "string", "readOnly": True, "pattern": "^x$"},
+        },
+    }
+    found = model(build(models_of(Thing=thing)), "Thing")
+    assert {p.name: (p.rules, p.inline_rules, p.required_check) for p in found.properties} == {
+        "name": ([("pattern", "^[a-z]+$"), ("max_length", 8)], True, True),
+        "count": ([("minimum", 1)], True, False),
+        "odd": ([("minimum", 1)], False, False),
+        "items": ([("min_items", 1)], True, False),
+        "id": ([], True, False),  # read-only values are never sent, so never checked
+    }
+
+
+def test_pattern_constants_are_named_after_their_first_user(build) -> None:
+    thing = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "pattern": "^[a-z]+$"},
+            "alias": {"type": "string", "pattern": "^[a-z]+$"},
+            "code": {"type": "string", "pattern": "^[0-9]+$"},
+        },
+    }
+    other = {"type": "object", "properties": {"name": {"type": "string", "pattern": "^[A-Z]+$"}}}
+    code_model = build(models_of(Thing=thing, Other=other))
+    assert code_model.patterns == {
+        "^[A-Z]+$": "_NAME_PATTERN",
+        "^[a-z]+$": "_NAME_PATTERN_2",
+        "^[0-9]+$": "_CODE_PATTERN",
+    }
+
+
+def test_the_models_module_imports_the_runtime_helpers_its_models_use(build) -> None:
+    thing = {"type": "object", "required": ["name"], "properties": {"name": STRING, "size": {"type": "integer"}}}
+    assert build(models_of(Thing=thing)).wire_helpers == [
+        "WireModel",
+        "check_int",
+        "check_str",
+        "invalid",
+        "new_instance",
+        "read_extra",
+        "read_int",
+        "read_str",
+        "read_with_msrest",
+        "write_int",
+        "write_str",
+    ]
+
+
+def test_request_builders_check_and_convert_strings_and_integers_themselves(build) -> None:
+    params = [
+        param_ref("SubscriptionIdParameter"),
+        param_ref("ResourceGroupNameParameter"),
+        {"name": "top", "in": "query", "type": "integer", "minimum": 1, "maximum": 100},
+        {"name": "when", "in": "query", "type": "string", "format": "date-time"},
+        {"name": "names", "in": "query", "type": "array", "items": STRING},
+        param_ref("ApiVersionParameter"),
+    ]
+    body = {"name": "body", "in": "body", "required": True, "schema": ref("Thing")}
+    path = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/things"
+    document = one_operation(
+        path, "put", operation("Things_Put", ref("Thing"), parameters=[*params, body]), {"Thing": THING}
+    )
+    code_model = build(document)
+    found = only_operation(code_model)
+    assert {p.name: p.inline_rules for p in found.parameters if p.location != "body"} == {
+        "subscription_id": True,
+        "resource_group_name": True,
+        "top": True,
+        "when": False,
+        "names": False,
+        "api_version": True,
+    }
+    (things,) = code_model.operation_groups
+    assert things.patterns == {"^[-\\w\\._]+$": "_RESOURCE_GROUP_NAME_PATTERN"}
+    assert things.wire_helpers == ["read_response", "write_body"]
