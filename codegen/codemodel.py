@@ -94,6 +94,13 @@ class PythonType:
         return _SCALAR_KINDS.get(self.serialization, "leaf")
 
     @property
+    def nesting(self) -> str:
+        """The containers this type nests, outer first: "[" for a list of values, "{[" for a dict of lists..."""
+        if self.element is None or self.kind not in ("list", "dict"):
+            return ""
+        return ("[" if self.kind == "list" else "{") + self.element.nesting
+
+    @property
     def reader(self) -> str:
         """The runtime function that reads a wire value of this type (a model reads itself instead)."""
         return "" if self.kind == "model" else "read_" + self.kind

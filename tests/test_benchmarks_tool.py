@@ -14,7 +14,7 @@ sys.path.insert(0, str(TOOLS))
 
 import benchlib  # noqa: E402
 import run  # noqa: E402
-from benchlib import AUTOREST, MSREST_101, OURS, Sample  # noqa: E402
+from benchlib import AUTOREST, AZURE_700, MSREST_101, OURS, Sample  # noqa: E402
 
 
 def test_measure_warms_up_then_times_each_batch():
@@ -45,14 +45,23 @@ def test_ratio_is_ours_over_reference_and_none_without_a_reference():
     assert benchlib.ratio(None, {"median_ms": 1.0}) is None
 
 
-def test_job_list_page_replicates_the_get_job_example_under_distinct_names():
-    page = json.loads(benchlib.job_list_page(100))
-    example = json.loads(benchlib.GET_JOB_EXAMPLE.read_text())["responses"]["200"]["body"]
+def test_the_full_job_sets_every_property_of_a_job_once_and_nothing_else():
+    models = pytest.importorskip("batchai.models")
+    job = models.Job._from_wire(benchlib.full_job())
+    assert job.additional_properties == {}
+    unset = {name for name in models.Job._attribute_map if getattr(job, name) is None}
+    toolkits = {"cntk_settings", "py_torch_settings", "caffe_settings", "chainer_settings", "custom_toolkit_settings"}
+    assert unset == toolkits  # a job runs one toolkit: tensorFlowSettings
+    assert job.execution_info.errors[0].details[1].value == "1"
+
+
+def test_the_page_holds_full_jobs_under_distinct_names():
+    page = json.loads(benchlib.full_job_page(50))
     names = [job["name"] for job in page["value"]]
-    assert len(set(names)) == 100
+    assert len(set(names)) == 50
     assert all(job["id"].endswith("/" + job["name"]) for job in page["value"])
-    assert all(job["properties"] == example["properties"] for job in page["value"])
-    assert "$skiptoken=100" in page["nextLink"]
+    assert page["value"][7]["properties"] == benchlib.full_job(names[7])["properties"]
+    assert "$skiptoken=50" in page["nextLink"]
 
 
 def test_job_definition_uses_only_model_and_keyword_names():
@@ -94,13 +103,30 @@ def test_assemble_pairs_each_row_with_its_reference_and_reports_skips():
         MSREST_101: {"serialize": summary(1.0, "aaa")},
     }
     rows = {row["key"]: row for row in run.assemble(summaries, {AUTOREST: "AutoRest generation failed: no npm"})}
-    assert [row["id"] for row in rows.values()] == list("abcdefg")
+    assert [row["id"] for row in rows.values()] == list("abcdefgh")
     assert rows["serialize"]["ratio"] == 2.0
     assert rows["serialize"]["same_output"] is True
     assert rows["serialize"]["skipped"] == {}
     assert rows["get"]["ratio"] is None
     assert rows["get"]["skipped"] == {AUTOREST: "AutoRest generation failed: no npm"}
     assert rows["codegen"]["results"][OURS]["median_ms"] == 0.3
+
+
+def test_model_rows_carry_the_json_floor_of_ours_and_the_ratio_to_it():
+    summaries = {
+        OURS: {"deserialize": summary(30.0, "aaa"), "deserialize_floor": summary(10.0), "page": summary(5.0)},
+        MSREST_101: {"deserialize": summary(300.0, "aaa")},
+        AZURE_700: {"page": summary(50.0)},
+    }
+    rows = {row["key"]: row for row in run.assemble(summaries, {})}
+    assert rows["deserialize"]["ratio"] == 0.1
+    assert rows["deserialize"]["floor"]["median_ms"] == 10.0
+    assert rows["deserialize"]["ratio_floor"] == 3.0
+    assert rows["page"]["reference"] == AZURE_700 and rows["page"]["ratio"] == 0.1
+    assert rows["page"]["floor"] is None and rows["get"]["floor"] is None
+    markdown = benchlib.render_markdown(results_for(run.assemble(summaries, {})))
+    (line,) = [line for line in markdown.splitlines() if line.startswith("| b |")]
+    assert line.endswith("| 10.0 (10.0) | 3.00 |")
 
 
 def test_assemble_flags_sides_whose_outputs_differ():
@@ -137,8 +163,8 @@ def test_markdown_has_one_table_line_per_row_and_lists_the_skip_reasons():
     }
     rows = run.assemble(summaries, {AUTOREST: "AutoRest generation failed: no npm"})
     markdown = benchlib.render_markdown(results_for(rows))
-    table = [line for line in markdown.splitlines() if line.startswith("| ") and line[2] in "abcdefg"]
-    assert len(table) == 7
+    table = [line for line in markdown.splitlines() if line.startswith("| ") and line[2] in "abcdefgh"]
+    assert len(table) == 8
     assert "**2.00**" in table[0] and "**skipped**" in table[3]
     assert "- d: AutoRest legacy skipped: AutoRest generation failed: no npm" in markdown
     assert "- a: the sides' outputs differ" in markdown

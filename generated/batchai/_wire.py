@@ -200,12 +200,14 @@ def read_dict(value: Any, read_item: Callable[[Any], Item]) -> dict[str, Item] |
     raise Unexpected
 
 
-def read_flattened(data: dict[str, Any], key: str) -> dict[str, Any]:
-    """The object under `key` that flattened properties are read from.
+def read_flattened(data: dict[str, Any], key: str, parent: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The object under `key` in `parent` (or in `data`, a model's JSON) that flattened properties are read from.
 
-    As msrest: the object itself when the key is absent, and nothing when it is null.
+    As msrest: when the key is absent, `data` itself, whatever the depth; when it is null, nothing.
     """
-    found = data.get(key, data)
+    if parent is _EMPTY:
+        return _EMPTY
+    found = (data if parent is None else parent).get(key, data)
     if type(found) is dict:
         return found
     if found is None:
@@ -350,11 +352,18 @@ def check_dict(value: Any) -> dict[str, Any] | None:
     raise Unexpected
 
 
-def check_items(values: list[Any] | dict[str, Any] | None) -> None:
-    """Items of a list or values of a dict that msrest finds nothing to validate in (no model, at any depth)."""
+def check_items(values: list[Any] | dict[str, Any] | None, nesting: str = "") -> None:
+    """Items of a list or values of a dict that msrest finds nothing to validate in: no model at any depth.
+
+    `nesting` says what the items are: "" values, "[" lists of values, "{[" dicts of lists of values...
+    """
     for item in (values.values() if type(values) is dict else values) or ():
-        if type(item) is list or type(item) is dict:
-            check_items(item)
+        if item is None:
+            continue
+        if nesting:
+            if type(item) is not (list if nesting[0] == "[" else dict):
+                raise Unexpected
+            check_items(item, nesting[1:])
         elif isinstance(item, (list, dict)) or hasattr(item, "_validation"):
             raise Unexpected
 

@@ -5,7 +5,6 @@ Standard library only, and no SDK import at module level, so the unit tests can 
 
 from __future__ import annotations
 
-import copy
 import datetime
 import gc
 import json
@@ -18,18 +17,20 @@ from types import ModuleType
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-GET_JOB_EXAMPLE = REPO / "spec" / "2018-03-01" / "examples" / "GetJob.json"
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 RESOURCE_GROUP = "bench_rg"
 
 OURS = "ours"
 MSREST_101 = "azure-mgmt-batchai"
+AZURE_700 = "azure-mgmt-batchai-7"
 AUTOREST = "autorest"
 SIDE_LABELS = {
     OURS: "batchai (ours)",
     MSREST_101: "azure-mgmt-batchai 1.0.1",
+    AZURE_700: "azure-mgmt-batchai 7.0.0",
     AUTOREST: "AutoRest legacy",
 }
+PAGE_JOBS = 1000
 
 
 # -- timing ---------------------------------------------------------------------------------
@@ -87,17 +88,93 @@ def ratio(ours: dict[str, Any] | None, reference: dict[str, Any] | None, key: st
 # -- inputs ---------------------------------------------------------------------------------
 
 
-def job_list_page(count: int = 100) -> bytes:
-    """A JobListResult page: GetJob.json's 200 body ``count`` times under different names, plus a nextLink."""
-    example = json.loads(GET_JOB_EXAMPLE.read_text(encoding="utf-8"))["responses"]["200"]["body"]
-    prefix = example["id"].rsplit("/", 1)[0]
-    jobs = []
-    for index in range(count):
-        job = copy.deepcopy(example)
-        job["name"] = f"job-{index:03d}"
-        job["id"] = f"{prefix}/{job['name']}"
-        jobs.append(job)
-    next_link = f"https://management.azure.com{prefix}?api-version=2018-03-01&$skiptoken={count}"
+def full_job(name: str = "job-000") -> dict[str, Any]:
+    """A Job as the service returns it (2018-03-01) with every property set; of the toolkits, one (as a job has)."""
+    vault = {"id": resource_id("vaults", "kv").replace("Microsoft.BatchAI", "Microsoft.KeyVault")}
+    started = "2018-05-01T10:00:00.123Z"
+    return {
+        "id": resource_id("jobs", name),
+        "name": name,
+        "type": "Microsoft.BatchAI/Jobs",
+        "location": "eastus",
+        "tags": {"team": "vision", "run": "nightly"},
+        "properties": {
+            "experimentName": "resnet50",
+            "priority": 1,
+            "cluster": {"id": resource_id("clusters", "bench-cluster")},
+            "jobOutputDirectoryPathSegment": f"00000000-0000-0000-0000-000000000000/{RESOURCE_GROUP}/jobs/{name}",
+            "nodeCount": 2,
+            "containerSettings": {
+                "imageSourceRegistry": {
+                    "serverUrl": "https://registry.example.com",
+                    "image": "tensorflow/tensorflow:1.8.0-gpu",
+                    "credentials": {
+                        "username": "bench",
+                        "passwordSecretReference": {"sourceVault": vault, "secretUrl": "https://kv/secrets/registry"},
+                    },
+                }
+            },
+            "toolType": "tensorflow",
+            "tensorFlowSettings": {
+                "pythonScriptFilePath": "$AZ_BATCHAI_JOB_MOUNT_ROOT/afs/train.py",
+                "pythonInterpreterPath": "/usr/bin/python3",
+                "masterCommandLineArgs": "--epochs 10",
+                "workerCommandLineArgs": "--epochs 10",
+                "parameterServerCommandLineArgs": "--ps",
+                "workerCount": 2,
+                "parameterServerCount": 1,
+            },
+            "jobPreparation": {"commandLine": "pip install -r requirements.txt"},
+            "stdOutErrPathPrefix": "$AZ_BATCHAI_JOB_MOUNT_ROOT/afs",
+            "inputDirectories": [
+                {"id": f"INPUT{index}", "path": f"$AZ_BATCHAI_JOB_MOUNT_ROOT/bfs/in{index}"} for index in range(3)
+            ],
+            "outputDirectories": [
+                {
+                    "id": "MODEL",
+                    "pathPrefix": "$AZ_BATCHAI_JOB_MOUNT_ROOT/afs",
+                    "pathSuffix": "models",
+                    "type": "custom",
+                    "createNew": True,
+                }
+            ],
+            "environmentVariables": [{"name": f"VAR_{index}", "value": str(index)} for index in range(10)],
+            "secrets": [
+                {
+                    "name": "API_TOKEN",
+                    "valueSecretReference": {"sourceVault": vault, "secretUrl": "https://kv/secrets/t"},
+                }
+            ],
+            "constraints": {"maxWallClockTime": "P7D"},
+            "creationTime": "2018-05-01T09:59:58.512Z",
+            "provisioningState": "succeeded",
+            "provisioningStateTransitionTime": "2018-05-01T09:59:59.001Z",
+            "executionState": "failed",
+            "executionStateTransitionTime": "2018-05-01T11:30:00.250Z",
+            "executionInfo": {
+                "startTime": started,
+                "endTime": "2018-05-01T11:30:00.250Z",
+                "exitCode": 1,
+                "errors": [
+                    {
+                        "code": "JobFailed",
+                        "message": "The job exited with code 1.",
+                        "details": [{"name": "node", "value": "tvm-1"}, {"name": "exitCode", "value": "1"}],
+                    }
+                ],
+            },
+        },
+    }
+
+
+def full_job_json() -> bytes:
+    return json.dumps(full_job()).encode("utf-8")
+
+
+def full_job_page(count: int = PAGE_JOBS) -> bytes:
+    """A JobListResult page of `count` full jobs under different names, plus a nextLink."""
+    jobs = [full_job(f"job-{index:04d}") for index in range(count)]
+    next_link = f"https://management.azure.com{resource_id('jobs', '')[:-1]}?api-version=2018-03-01&$skiptoken={count}"
     return json.dumps({"value": jobs, "nextLink": next_link}).encode("utf-8")
 
 
@@ -211,20 +288,23 @@ def render_markdown(results: dict[str, Any]) -> str:
         "",
         f"Written by `{results['command']}` on {results['date']} at commit {results['commit']}. "
         "Times are milliseconds per batch, median (min); the ratio is ours / reference of the medians, "
-        "so below 1 means ours is faster. Rows d-f also give the ratio without the in-process server's CPU time.",
+        "so below 1 means ours is faster. Rows d-f also give the ratio without the in-process server's CPU time; "
+        "rows a, b and h the json floor (the same JSON without models) and ours over it.",
         "",
         "| | benchmark | batch | ours ms | reference | reference ms | ours / ref "
-        "| excl. server | server CPU ours / ref |",
-        "|---|---|---|---:|---|---:|---:|---:|---:|",
+        "| excl. server | server CPU ours / ref | json floor ms | ours / floor |",
+        "|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     notes = []
     for row in results["rows"]:
         ours, reference = row["results"].get(OURS), row["results"].get(row["reference"])
         client_row = row["ratio_excl_server"] is not None
+        floor = row.get("floor")
         lines.append(
             f"| {row['id']} | {row['title']} | {row['batch']} | {_cell(ours)} | {SIDE_LABELS[row['reference']]} "
             f"| {_cell(reference)} | **{_ratio(row['ratio'])}** | {_ratio(row['ratio_excl_server']) if client_row else ''} "
-            f"| {f'{_share(ours)} / {_share(reference)}' if client_row else ''} |"
+            f"| {f'{_share(ours)} / {_share(reference)}' if client_row else ''} "
+            f"| {_cell(floor) if floor else ''} | {_ratio(row.get('ratio_floor')) if floor else ''} |"
         )
         notes += [f"- {row['id']}: {SIDE_LABELS[side]} skipped: {why}" for side, why in sorted(row["skipped"].items())]
         if row["same_output"] is False:

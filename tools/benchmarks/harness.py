@@ -2,10 +2,13 @@
 
     python tools/benchmarks/harness.py --side ours
     python tools/benchmarks/harness.py --side azure-mgmt-batchai          # model rows only
+    python tools/benchmarks/harness.py --side azure-mgmt-batchai-7 --package-root DIR  # the page row only
     python tools/benchmarks/harness.py --side autorest --package-root OUT  # AutoRest's package `batchai` in OUT
 
-Model rows (a-c) use the serializer and deserializer of the side's own client. Client rows (d-f) call an
-ArmServer (tests/armserver) started in this process, over HTTPS on 127.0.0.1.
+Model rows (a-c, h) read and write what each side's operations read and write: ours with the generated
+code (`write_body`, `Model._from_wire`), the others with their client's serializer and deserializer;
+ours also times the `json` floor of each (json.dumps of the body, json.loads of the response). Client
+rows (d-f) call an ArmServer (tests/armserver) started in this process, over HTTPS on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -23,30 +26,47 @@ from typing import Any
 
 from benchlib import (
     AUTOREST,
+    AZURE_700,
     MSREST_101,
     OURS,
     REPO,
     RESOURCE_GROUP,
     SUBSCRIPTION_ID,
     Sample,
+    full_job_json,
+    full_job_page,
     job_definition,
-    job_list_page,
     measure,
 )
 
 # row: (calls per batch, batches per run, untimed warm-up calls)
-MODEL_ROWS = {"serialize": (500, 5, 50), "deserialize": (20, 5, 3), "construct": (1000, 5, 100)}
+MODEL_ROWS = {"serialize": (300, 5, 30), "deserialize": (300, 5, 30), "construct": (1000, 5, 100), "page": (1, 5, 1)}
+# the model rows each side runs
+SIDE_MODEL_ROWS = {
+    OURS: ("serialize", "deserialize", "construct", "page"),
+    MSREST_101: ("serialize", "deserialize", "construct"),
+    AZURE_700: ("page",),
+    AUTOREST: ("serialize", "deserialize", "construct"),
+}
 CLIENT_ROWS = {"get": (300, 4, 20), "list": (2, 5, 1), "create": (30, 4, 3)}
 LIST_JOBS, PAGE_SIZE = 200, 50
 
 
 @dataclass
 class Side:
-    models: ModuleType
+    models: ModuleType | None  # None: a side that cannot build our job definition (7.0.0's models differ)
     serialize: Any  # the client's Serializer
-    deserialize: Any  # the client's Deserializer
+    write_body: Callable[[Any], Any]  # a JobCreateParameters -> the request body, as the client's operations do
+    read_job: Callable[[Any], Any]  # parsed Job JSON -> the Job, as the client's operations do
     read_page: Callable[[Any], list]  # parsed JobListResult JSON -> the jobs, as the client's pager reads it
     new_client: Callable[..., Any] | None  # (credential, subscription_id, **kwargs) -> client, None: no ArmServer rows
+
+
+class Token:  # a TokenCredential for the model rows; no request is sent there
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        return AccessToken("x", 2**31)
 
 
 def load_side(name: str, package_root: Path | None) -> Side:
@@ -60,29 +80,56 @@ def load_side(name: str, package_root: Path | None) -> Side:
         def read_legacy_page(data: Any) -> list:  # what 1.0.1's list calls do: a msrest Paged per call
             return models.JobPaged(lambda _next_link: data, dependencies).advance_page()
 
-        return Side(models, legacy._serialize, legacy._deserialize, read_legacy_page, None)
-    if package_root is not None:  # AutoRest's package is also called batchai: it goes first on sys.path
+        return Side(
+            models,
+            legacy._serialize,
+            lambda definition: legacy._serialize.body(definition, "JobCreateParameters"),
+            lambda data: legacy._deserialize("Job", data),
+            read_legacy_page,
+            None,
+        )
+    if package_root is not None:  # AutoRest's package is also called batchai, 7.0.0 is 1.0.1's: first on sys.path
         sys.path.insert(0, str(package_root))
-    from azure.core.credentials import AccessToken
+    if name == AZURE_700:
+        from azure.mgmt import batchai as azure_batchai
 
+        found = Path(azure_batchai.__file__)
+        if package_root is None or not found.is_relative_to(package_root) or azure_batchai.VERSION != "7.0.0":
+            raise SystemExit(f"imported {found} ({azure_batchai.VERSION}), not 7.0.0 from {package_root}")
+        client = azure_batchai.BatchAI(Token(), SUBSCRIPTION_ID)  # 7.0.0's name for the client
+        return Side(
+            None,
+            client._serialize,
+            lambda definition: client._serialize.body(definition, "JobCreateParameters"),
+            lambda data: client._deserialize("Job", data),
+            lambda data: client._deserialize("JobListResult", data).value,
+            None,
+        )
     import batchai
     import batchai.models
 
     if package_root is not None and not Path(batchai.__file__).is_relative_to(package_root):
         raise SystemExit(f"imported {batchai.__file__}, not the package in {package_root}")
     client_class = getattr(batchai, "BatchAIManagementClient", None) or batchai.BatchAI
-
-    class Token:  # a TokenCredential for the model rows; no request is sent there
-        def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-            return AccessToken("x", 2**31)
-
     client = client_class(Token(), SUBSCRIPTION_ID)
-    deserializer = client._deserialize
+    if name == OURS:  # what our operations call: the generated code
+        from batchai._wire import write_body
+
+        models = batchai.models
+        return Side(
+            models,
+            client._serialize,
+            lambda definition: write_body(definition, models.JobCreateParameters, client._serialize),
+            models.Job._from_wire,
+            lambda data: models.JobListResult._from_wire(data).value,
+            client_class,
+        )
     return Side(
         batchai.models,
         client._serialize,
-        deserializer,
-        lambda data: deserializer("JobListResult", data).value,
+        lambda definition: client._serialize.body(definition, "JobCreateParameters"),
+        lambda data: client._deserialize("Job", data),
+        lambda data: client._deserialize("JobListResult", data).value,
         client_class,
     )
 
@@ -99,29 +146,51 @@ def timed(samples: list[Sample], number: int, check: str | None = None) -> dict[
     return {"number": number, "samples": [[sample.wall, sample.other_cpu] for sample in samples], "check": check}
 
 
-def model_rows(side: Side) -> dict[str, Any]:
-    definition = job_definition(side.models)
-    page = job_list_page()
+def model_rows(side: Side, name: str) -> dict[str, Any]:
+    job_text, page_text = full_job_json(), full_job_page()
+    definition = job_definition(side.models) if side.models is not None else None
 
-    def serialize() -> Any:
-        return side.serialize.body(definition, "JobCreateParameters")
+    def serialize() -> str:
+        return json.dumps(side.write_body(definition))
 
-    def deserialize() -> list:
-        return side.read_page(json.loads(page))
+    def deserialize() -> Any:
+        return side.read_job(json.loads(job_text))
+
+    def page() -> list:
+        return side.read_page(json.loads(page_text))
 
     def construct() -> Any:
         return job_definition(side.models)
 
-    jobs = deserialize()
+    def jobs_digest(jobs: list) -> str:
+        return digest(
+            [
+                (j.name, plain(j.execution_state), j.creation_time, j.node_count, j.constraints.max_wall_clock_time)
+                for j in jobs
+            ]
+        )
+
+    actions = {"serialize": serialize, "deserialize": deserialize, "construct": construct, "page": page}
     checks = {
-        "serialize": digest(serialize()),
-        "deserialize": digest([(j.name, plain(j.execution_state), j.creation_time, j.node_count) for j in jobs]),
-        "construct": digest(side.serialize.body(construct(), "JobCreateParameters")),
+        "serialize": lambda: digest(json.loads(serialize())),
+        "deserialize": lambda: jobs_digest([deserialize()]),
+        "construct": lambda: digest(side.write_body(construct())),
+        "page": lambda: jobs_digest(page()),
     }
     rows = {}
-    for row, action in (("serialize", serialize), ("deserialize", deserialize), ("construct", construct)):
+    for row in SIDE_MODEL_ROWS[name]:
         number, repeat, warmup = MODEL_ROWS[row]
-        rows[row] = timed(measure(action, number=number, repeat=repeat, warmup=warmup), number, checks[row])
+        rows[row] = timed(measure(actions[row], number=number, repeat=repeat, warmup=warmup), number, checks[row]())
+    if name == OURS:  # each row's json floor: the same JSON without models
+        body = side.write_body(definition)
+        floors = {
+            "serialize": lambda: json.dumps(body),
+            "deserialize": lambda: json.loads(job_text),
+            "page": lambda: json.loads(page_text),
+        }
+        for row, action in floors.items():
+            number, repeat, warmup = MODEL_ROWS[row]
+            rows[row + "_floor"] = timed(measure(action, number=number, repeat=repeat, warmup=warmup), number)
     return rows
 
 
@@ -174,16 +243,18 @@ def client_rows(side: Side) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--side", choices=[OURS, MSREST_101, AUTOREST], required=True)
-    parser.add_argument("--package-root", type=Path, help="folder holding AutoRest's package `batchai`")
+    parser.add_argument("--side", choices=[OURS, MSREST_101, AZURE_700, AUTOREST], required=True)
+    parser.add_argument("--package-root", type=Path, help="folder holding AutoRest's `batchai`, or 7.0.0")
     args = parser.parse_args(argv)
     side = load_side(args.side, args.package_root.resolve() if args.package_root else None)
-    rows = model_rows(side)
+    rows = model_rows(side, args.side)
     if side.new_client is not None:
         rows.update(client_rows(side))
     serializer = type(side.serialize)
     validation = getattr(side.serialize, "client_side_validation", None)
     serializer_name = f"{serializer.__module__}.{serializer.__name__} (client_side_validation={validation})"
+    if args.side == OURS:
+        serializer_name = f"the generated code: batchai._wire.write_body, Model._from_wire (validation={validation})"
     json.dump({"rows": rows, "serializer": serializer_name}, sys.stdout)
     return 0
 

@@ -6,9 +6,11 @@
 
 1. AutoRest generates its legacy SDK from the same spec (tools/autorest/run_autorest.py, timed once);
    if that fails, the AutoRest rows are reported as skipped with the reason.
-2. Our generator runs `python -m codegen --output ...` once to warm up, then five timed times.
-3. harness.py runs once per side, each in a fresh interpreter: ours, azure-mgmt-batchai 1.0.1 (model
-   rows), AutoRest's package (model and client rows).
+2. azure-mgmt-batchai 7.0.0 (and msrest, which it imports without declaring it) is installed into
+   the work folder with pip; if that fails, its row is reported as skipped with the reason.
+3. Our generator runs `python -m codegen --output ...` once to warm up, then five timed times.
+4. harness.py runs once per side, each in a fresh interpreter: ours, azure-mgmt-batchai 1.0.1 (model
+   rows), 7.0.0 (the page row), AutoRest's package (model and client rows).
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from typing import Any
 
 from benchlib import (
     AUTOREST,
+    AZURE_700,
     MSREST_101,
     OURS,
+    PAGE_JOBS,
     REPO,
     Sample,
     dump_json,
@@ -58,14 +62,14 @@ PACKAGES = [
 ]
 # id, harness row, title, batch, reference side
 ROWS = [
-    ("a", "serialize", "serialize a rich JobCreateParameters", f"{MODEL_ROWS['serialize'][0]} × body", MSREST_101),
     (
-        "b",
-        "deserialize",
-        "deserialize a 100-job JobListResult page",
-        f"{MODEL_ROWS['deserialize'][0]} pages",
+        "a",
+        "serialize",
+        "serialize a full JobCreateParameters to JSON",
+        f"{MODEL_ROWS['serialize'][0]} × body",
         MSREST_101,
     ),
+    ("b", "deserialize", "deserialize a full Job from JSON", f"{MODEL_ROWS['deserialize'][0]} × job", MSREST_101),
     ("c", "construct", "construct that JobCreateParameters", f"{MODEL_ROWS['construct'][0]} × build", MSREST_101),
     ("d", "get", "`jobs.get` over HTTPS", f"{CLIENT_ROWS['get'][0]} calls", AUTOREST),
     (
@@ -77,16 +81,28 @@ ROWS = [
     ),
     ("f", "create", "`clusters.begin_create(...).result()`", f"{CLIENT_ROWS['create'][0]} LROs", AUTOREST),
     ("g", "codegen", "generate the SDK from the spec (process wall time)", "1 run", AUTOREST),
+    (
+        "h",
+        "page",
+        f"deserialize a {PAGE_JOBS:,}-job JobListResult page from JSON",
+        f"{MODEL_ROWS['page'][0]} page",
+        AZURE_700,
+    ),
 ]
+# the model rows whose json floor (json.dumps of the body, json.loads of the response) ours also times
+FLOOR_ROWS = ("serialize", "deserialize", "page")
 METHOD = [
     "time.perf_counter around each batch of calls; warm-up calls first, gc.collect() before each batch.",
     f"Each side runs in its own fresh interpreter (tools/benchmarks/harness.py), {ROUNDS} times, alternating "
     "with the other sides; median and min are over the batches of all its runs "
     f"(codegen: median of {CODEGEN_RUNS} runs after a warm-up; AutoRest: its one run).",
-    "a-c use the serializer and deserializer of each side's own client, on the same definition "
-    "(the check digests of the serialized bodies and deserialized jobs are compared) and the same page: "
-    "GetJob.json's body 100 times under different names; json.loads is inside the timing, "
-    "1.0.1 reads the page through its msrest Paged (JobPaged), the others deserialize JobListResult.",
+    "a-c, h read and write what each side's operations do: ours with its generated code (write_body, "
+    "Model._from_wire), the others with their client's msrest serializer and deserializer (7.0.0: its vendored "
+    "copy), on the same definition, the same full Job (every property set, one toolkit) and the same page "
+    f"({PAGE_JOBS:,} such jobs under different names); json.dumps and json.loads are inside the timing; "
+    "the check digests of the outputs are compared.",
+    "json floor: json.dumps of the body, json.loads of the Job or page, timed in ours' runs; "
+    "ours / floor is what converting to and from models costs on top of plain JSON.",
     "d-f: each side's sync client against an ArmServer (tests/armserver) in its own process, over HTTPS on "
     "127.0.0.1, requests transport, retry_total=0; the server is seeded through the client with 1 cluster and "
     f"{LIST_JOBS} jobs. The LROs run with the server's defaults (202, 2 polls answered InProgress, Retry-After 0).",
@@ -154,6 +170,18 @@ def time_codegen(work: Path) -> list[Sample]:
     return samples
 
 
+def install_azure_700(target: Path) -> str | None:
+    """pip-install azure-mgmt-batchai 7.0.0 and msrest into `target`: None, or why it failed."""
+    if (target / "azure" / "mgmt" / "batchai").is_dir():
+        return None
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target)]
+    result = subprocess.run([*command, "azure-mgmt-batchai==7.0.0", "msrest"], capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or [f"exit status {result.returncode}"]
+        return f"pip install azure-mgmt-batchai==7.0.0 failed: {lines[-1]}"
+    return None
+
+
 def run_harness(side: str, package_root: Path | None = None) -> tuple[dict[str, Any] | None, str | None]:
     """One side in a fresh interpreter: (its output, None) or (None, why it failed) for a reference."""
     command = [sys.executable, str(HERE / "harness.py"), "--side", side]
@@ -215,6 +243,10 @@ def assemble(summaries: dict[str, dict[str, dict]], skipped: dict[str, str]) -> 
                 "ratio_excl_server": ratio(results.get(OURS), results.get(reference), "excl_server_ms")
                 if key in CLIENT_ROWS
                 else None,
+                "floor": summaries.get(OURS, {}).get(key + "_floor") if key in FLOOR_ROWS else None,
+                "ratio_floor": ratio(results.get(OURS), summaries.get(OURS, {}).get(key + "_floor"))
+                if key in FLOOR_ROWS
+                else None,
                 "checks": checks,
                 "same_output": len(set(checks.values())) == 1 if len(checks) > 1 else None,
                 "skipped": {side: reason for side, reason in skipped.items() if side == reference},
@@ -236,7 +268,12 @@ def main(argv: list[str] | None = None) -> int:
     autorest_seconds, autorest_skip = generate_autorest(autorest_out)
     print(f"AutoRest: {autorest_skip or f'{autorest_seconds:.1f} s'}", flush=True)
     skipped = {AUTOREST: autorest_skip} if autorest_skip else {}
-    summaries, serializers = run_sides({OURS: None, MSREST_101: None, AUTOREST: autorest_out}, skipped)
+    azure_700 = work / "azure-mgmt-batchai-7"
+    azure_700_skip = install_azure_700(azure_700)
+    if azure_700_skip:
+        skipped[AZURE_700] = azure_700_skip
+    sides = {OURS: None, MSREST_101: None, AZURE_700: azure_700, AUTOREST: autorest_out}
+    summaries, serializers = run_sides(sides, skipped)
     summaries[OURS]["codegen"] = summarize(time_codegen(work), 1)
     if autorest_seconds is not None:
         summaries.setdefault(AUTOREST, {})["codegen"] = summarize([Sample(autorest_seconds, 0.0)], 1)
