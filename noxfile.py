@@ -59,7 +59,7 @@ def autorest_compare(session: nox.Session) -> None:
         "python",
         "tools/autorest/compare.py",
         "--ours",
-        "generated:overlays:batchai",
+        "generated:overlays:batchai.v2018_03_01",
         "--reference",
         f"{output}:batchai",
         *session.posargs,

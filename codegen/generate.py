@@ -9,6 +9,7 @@ from pathlib import Path
 from .codemodel import CodeModel, Settings, build_code_model
 from .config import ApiVersion, Config
 from .loader import load_spec
+from .multiapi import build_multiapi_model
 from .render import format_files, render_api_version, render_root
 
 
@@ -25,8 +26,9 @@ def build_code_models(config: Config) -> dict[ApiVersion, CodeModel]:
 
 
 def generate_files(config: Config, code_models: dict[ApiVersion, CodeModel] | None = None) -> dict[str, str]:
-    files = render_root(config)
-    for api, code_model in (code_models or build_code_models(config)).items():
+    code_models = code_models or build_code_models(config)
+    files = render_root(config, build_multiapi_model(config, code_models))
+    for api, code_model in code_models.items():
         files.update(render_api_version(code_model, api, config, api.spec.relative_to(config.root).as_posix()))
     return format_files(files)
 

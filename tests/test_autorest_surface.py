@@ -302,7 +302,7 @@ def test_our_sdk_differs_from_autorest_only_where_the_allowlist_says_why(capsys)
     status = compare.main(
         [
             "--ours",
-            f"{root / 'generated'}:{root / 'overlays'}:batchai",
+            f"{root / 'generated'}:{root / 'overlays'}:batchai.v2018_03_01",
             "--reference",
             str(root / "tools/autorest/reference_surface.json"),
         ]
