@@ -16,15 +16,20 @@ PACKAGE = "batchai"
 DEFAULT_API_VERSION = "2018-03-01"
 # API version -> (its subpackage, its client class)
 API_VERSIONS: dict[str, tuple[str, str]] = {
+    "2017-09-01-preview": ("v2017_09_01_preview", "BatchAIManagementClient"),
     "2018-03-01": ("v2018_03_01", "BatchAIManagementClient"),
+    "2018-05-01": ("v2018_05_01", "BatchAIManagementClient"),
 }
 # operation group -> the API versions that have it
 OPERATION_GROUPS: dict[str, tuple[str, ...]] = {
-    "clusters": ("2018-03-01",),
-    "file_servers": ("2018-03-01",),
-    "jobs": ("2018-03-01",),
-    "operations": ("2018-03-01",),
+    "clusters": ("2017-09-01-preview", "2018-03-01", "2018-05-01"),
+    "experiments": ("2018-05-01",),
+    "file_servers": ("2017-09-01-preview", "2018-03-01", "2018-05-01"),
+    "jobs": ("2017-09-01-preview", "2018-03-01", "2018-05-01"),
+    "operations": ("2017-09-01-preview", "2018-03-01", "2018-05-01"),
     "usage": ("2018-03-01",),
+    "usages": ("2018-05-01",),
+    "workspaces": ("2018-05-01",),
 }
 # operation of the client itself -> the API versions that have it
 CLIENT_OPERATIONS: dict[str, tuple[str, ...]] = {}
