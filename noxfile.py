@@ -11,6 +11,8 @@ PYTHON = None  # the interpreter nox runs on; CI has one Python
 # ruff formats the generated code: pinned, so that regeneration is byte-identical everywhere
 RUFF = "ruff==0.17.6"
 CODEGEN_DEPENDENCIES = ["jinja2>=3.1", RUFF]
+# type-checks the package and, in a test, a user's code against it; the same pin is in pyproject's test extra
+MYPY = "mypy==2.4.1"
 
 
 @nox.session(python=PYTHON)
@@ -45,7 +47,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy on the generated package and the overlays, as a user's type checker sees them."""
-    session.install(".", "mypy==2.4.1")
+    session.install(".", MYPY)
     session.run("mypy", "generated/batchai", "overlays")
 
 

@@ -160,7 +160,9 @@ class LazyExports:
         elif name in self.submodules:
             value = importlib.import_module(f"{self.package}.{name}")
         elif name == "__all__":
-            value = [*self.names, *(each for overlay in self.overlay_modules() for each in overlay.__all__)]
+            value = list(
+                dict.fromkeys([*self.names, *(each for module in self.overlay_modules() for each in module.__all__)])
+            )
         elif name.startswith("__"):
             raise AttributeError(f"module {self.package!r} has no attribute {name!r}")
         else:
