@@ -108,7 +108,10 @@ class VersionedAttribute:
                 f"API version{'s' if len(versions) > 1 else ''} {', '.join(versions)} "
                 f"{'have' if len(versions) > 1 else 'has'} it (choose one with api_version=)"
             )
-        return getattr(client._version_client, self.name)
+        value = getattr(client._version_client, self.name)
+        # kept on the client: this descriptor has no __set__, so later reads skip it
+        vars(client)[self.name] = value
+        return value
 
 
 class MultiApiClient:
