@@ -74,6 +74,10 @@ class MultiApiModel:
         return self.operation_groups + self.client_operations
 
 
+# what the root client has itself, beside the versions' operation groups and client operations
+ROOT_CLIENT_MEMBERS = frozenset({"api_version", "models", "send_request", "close", "DEFAULT_API_VERSION", "API_VERSIONS"})
+
+
 class MultiApiError(ValueError):
     """The API versions cannot share one root client; names the versions and what differs."""
 
@@ -101,6 +105,9 @@ def build_multiapi_model(config: Config, code_models: dict[ApiVersion, CodeModel
     clashes = sorted(set(groups) & set(operations))
     if clashes:
         raise MultiApiError(f"{clashes} are operation groups in one API version and client methods in another")
+    reserved = sorted((set(groups) | set(operations)) & ROOT_CLIENT_MEMBERS)
+    if reserved:
+        raise MultiApiError(f"{reserved} would hide the root client's own members of those names")
     return MultiApiModel(
         package=config.package,
         client_name=default.client.name,

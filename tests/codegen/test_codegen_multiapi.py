@@ -167,6 +167,16 @@ def test_versions_with_different_client_parameters_cannot_share_a_root_client(tm
         build_multiapi_model(project, build_code_models(project))
 
 
+def test_an_operation_named_like_a_root_client_member_is_refused(tmp_path: Path) -> None:
+    project = write_project(tmp_path)
+    code_models = build_code_models(project)
+    first = next(iter(code_models.values()))
+    first.operation_groups[-1].operations[0].name = "models"
+
+    with pytest.raises(MultiApiError, match=r"\['models'\] would hide the root client's own members"):
+        build_multiapi_model(project, code_models)
+
+
 def test_a_secret_that_no_version_defines_is_a_configuration_error(tmp_path: Path) -> None:
     project = write_project(tmp_path, secrets='\n[secrets]\nproperties = ["Thing.secret", "Thing.scret"]\n')
 
