@@ -75,7 +75,9 @@ class MultiApiModel:
 
 
 # what the root client has itself, beside the versions' operation groups and client operations
-ROOT_CLIENT_MEMBERS = frozenset({"api_version", "models", "send_request", "close", "DEFAULT_API_VERSION", "API_VERSIONS"})
+ROOT_CLIENT_MEMBERS = frozenset(
+    {"api_version", "models", "send_request", "close", "DEFAULT_API_VERSION", "API_VERSIONS"}
+)
 
 
 class MultiApiError(ValueError):
