@@ -7,8 +7,6 @@
 `batchai` imports no API version: a version is imported when it is first used.
 """
 
-from __future__ import annotations
-
 import typing as _typing
 
 from . import _patch

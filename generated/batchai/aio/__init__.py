@@ -4,8 +4,6 @@
 `BatchAIManagementClient(credential, ..., api_version=None)` serves the API version it is given.
 """
 
-from __future__ import annotations
-
 import typing as _typing
 
 from .._multiapi import LazyExports as _LazyExports
