@@ -192,7 +192,7 @@ def render_root(config: Config, model: MultiApiModel) -> dict[str, str]:
     for is_async, folder in ((False, root), (True, f"{root}/aio")):
         module = folder.replace("/", ".")
         files[f"{folder}/_client.py"] = render("root_client.py.jinja", is_async=is_async)
-        files[f"{folder}/_patch.py"] = render_root_patch(env, config, model, module, is_async)
+        files[f"{folder}/_patch.py"] = render_root_patch(env, config, model, module)
         files[f"{folder}/__init__.py"] = render(
             "root_init.py.jinja",
             is_async=is_async,
@@ -224,9 +224,7 @@ def root_docstring(config: Config, model: MultiApiModel, is_async: bool) -> str:
     )
 
 
-def render_root_patch(
-    env: jinja2.Environment, config: Config, model: MultiApiModel, module: str, is_async: bool
-) -> str:
+def render_root_patch(env: jinja2.Environment, config: Config, model: MultiApiModel, module: str) -> str:
     """The hook of a root package: its own, version-independent overlay, then the default version's."""
     subpackage = module.removeprefix(config.package).lstrip(".")
     own = f"{config.overlay_package}.{subpackage.replace('.', '_') or 'package'}"
