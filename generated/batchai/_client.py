@@ -297,7 +297,8 @@ class BatchAIManagementClient(MultiApiClient, Generic[ApiVersionT]):
         :return: The response of your network call. Does not do error handling on your response.
         :rtype: ~azure.core.rest.HttpResponse
         """
-        return self._version_client.send_request(request, stream=stream, **kwargs)
+        response: HttpResponse = self._version_client.send_request(request, stream=stream, **kwargs)
+        return response
 
     def close(self) -> None:
         """Close the client's transport and its connections."""

@@ -300,7 +300,8 @@ class BatchAIManagementClient(MultiApiClient, Generic[ApiVersionT]):
         :return: The response of your network call. Does not do error handling on your response.
         :rtype: ~azure.core.rest.AsyncHttpResponse
         """
-        return self._version_client.send_request(request, stream=stream, **kwargs)
+        response: Awaitable[AsyncHttpResponse] = self._version_client.send_request(request, stream=stream, **kwargs)
+        return response
 
     async def close(self) -> None:
         """Close the client's transport and its connections."""
