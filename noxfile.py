@@ -1,6 +1,11 @@
-"""Development sessions: `nox -s generate`, `check_generated`, `tests`, `lint`, `typecheck`, `autorest_compare`, `benchmarks`."""
+"""Development sessions: `nox -s generate`, `check_generated`, `tests`, `lint`, `typecheck`, `autorest_compare`,
+`official_compare`, `benchmarks`."""
 
 from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
 
 import nox
 
@@ -66,6 +71,51 @@ def autorest_compare(session: nox.Session) -> None:
         f"{output}:batchai",
         *session.posargs,
     )
+
+
+# API version -> (Microsoft's package that speaks it, our subpackage); reference and allowlist files are named
+# after the package: tools/autorest/reference_surface.<name>-<version>.json and allowlist.<name>-<version>.toml
+OFFICIAL_SDKS = {
+    "2018-05-01": ("azure-mgmt-batchai==7.0.0", "batchai.v2018_05_01"),
+}
+
+
+@nox.session(python=PYTHON)
+def official_compare(session: nox.Session) -> None:
+    """Install Microsoft's azure-mgmt-batchai (7.0.0 for 2018-05-01) and diff its public surface with ours.
+
+    Fails on a difference no allowlist explains, and when the installed package's surface is not the committed
+    reference that CI tests against (`nox -s official_compare -- --refresh` rewrites the reference).
+    """
+    refresh = "--refresh" in session.posargs
+    # 7.0.0 imports msrest without declaring it; the official package goes to a folder of its own (--no-deps),
+    # so that its azure.mgmt.batchai is read from there and several versions never meet in one environment
+    session.install(".", "msrest", "azure-common")
+    for requirement, package in OFFICIAL_SDKS.values():
+        name = requirement.replace("==", "-")
+        target = Path(session.create_tmp()) / name
+        session.install("--no-deps", "--upgrade", "--target", str(target), requirement)
+        live = target.parent / f"{name}.surface.json"
+        committed = Path("tools/autorest") / f"reference_surface.{name}.json"
+        session.run(
+            "python",
+            "tools/autorest/compare.py",
+            "--ours",
+            f"generated:overlays:{package}",
+            "--reference",
+            f"{target}:azure.mgmt.batchai",
+            "--allowlist",
+            "tools/autorest/allowlist.toml",
+            "--allowlist",
+            f"tools/autorest/allowlist.{name}.toml",
+            "--save-reference",
+            str(live),
+        )
+        if refresh:
+            shutil.copyfile(live, committed)
+            session.log(f"wrote {committed}")
+        elif not filecmp.cmp(live, committed, shallow=False):
+            session.error(f"{requirement}'s surface is not {committed}: run `nox -s official_compare -- --refresh`")
 
 
 @nox.session(python=PYTHON)
