@@ -1,5 +1,5 @@
-"""Development sessions: `nox -s generate`, `check_generated`, `tests`, `lint`, `typecheck`, `autorest_compare`,
-`official_compare`, `benchmarks`."""
+"""Development sessions: `nox -s generate`, `check_generated`, `tests`, `lint`, `typecheck`, `api_diff`,
+`autorest_compare`, `official_compare`, `benchmarks`."""
 
 from __future__ import annotations
 
@@ -32,6 +32,17 @@ def check_generated(session: nox.Session) -> None:
     """Regenerate in memory and fail on any difference from the committed generated/."""
     session.install(*CODEGEN_DEPENDENCIES)
     session.run("python", "-m", "codegen", "--check")
+
+
+@nox.session(python=PYTHON)
+def api_diff(session: nox.Session) -> None:
+    """What a user must change to move between API versions, from their code models.
+
+    `nox -s api_diff -- 2018-03-01 2018-05-01 [--format markdown]`; `nox -s api_diff -- --write-docs`
+    rewrites docs/api-diff-*.md for each pair of consecutive versions of sdk.toml.
+    """
+    session.install(*CODEGEN_DEPENDENCIES)
+    session.run("python", "-m", "codegen.apidiff", *(session.posargs or ["--help"]))
 
 
 @nox.session(python=PYTHON)
