@@ -84,25 +84,30 @@ def autorest_compare(session: nox.Session) -> None:
     )
 
 
-# API version -> (Microsoft's package that speaks it, our subpackage); reference and allowlist files are named
-# after the package: tools/autorest/reference_surface.<name>-<version>.json and allowlist.<name>-<version>.toml
-OFFICIAL_SDKS = {
-    "2018-05-01": ("azure-mgmt-batchai==7.0.0", "batchai.v2018_05_01"),
-}
+# (Microsoft's package, our subpackage of the API version it speaks, whether it is an msrestazure "track 1"
+# release); reference and allowlist files are named after the package:
+# tools/autorest/reference_surface.<name>-<version>.json and allowlist.<name>-<version>.toml
+OFFICIAL_SDKS = [
+    ("azure-mgmt-batchai==7.0.0", "batchai.v2018_05_01", False),
+    ("azure-mgmt-batchai==2.0.0", "batchai.v2018_05_01", True),
+    ("azure-mgmt-batchai==1.0.1", "batchai.v2018_03_01", True),
+    ("azure-mgmt-batchai==0.2.0", "batchai.v2017_09_01_preview", True),
+]
 
 
 @nox.session(python=PYTHON)
 def official_compare(session: nox.Session) -> None:
-    """Install Microsoft's azure-mgmt-batchai (7.0.0 for 2018-05-01) and diff its public surface with ours.
+    """Install Microsoft's azure-mgmt-batchai releases and diff each one's public surface with ours.
 
-    Fails on a difference no allowlist explains, and when the installed package's surface is not the committed
-    reference that CI tests against (`nox -s official_compare -- --refresh` rewrites the reference).
+    7.0.0 (the official SDK for 2018-05-01), and the track-1 releases 2.0.0, 1.0.1 and 0.2.0 (2018-05-01,
+    2018-03-01, 2017-09-01-preview). Fails on a difference no allowlist explains, and when an installed
+    package's surface is not the committed reference that CI tests against (`-- --refresh` rewrites them).
     """
     refresh = "--refresh" in session.posargs
-    # 7.0.0 imports msrest without declaring it; the official package goes to a folder of its own (--no-deps),
-    # so that its azure.mgmt.batchai is read from there and several versions never meet in one environment
-    session.install(".", "msrest", "azure-common")
-    for requirement, package in OFFICIAL_SDKS.values():
+    # 7.0.0 imports msrest without declaring it, track 1 needs msrestazure; each official package goes to a
+    # folder of its own (--no-deps), so that its azure.mgmt.batchai is read from there and releases never meet
+    session.install(".", "msrest", "msrestazure", "azure-common")
+    for requirement, package, track1 in OFFICIAL_SDKS:
         name = requirement.replace("==", "-")
         target = Path(session.create_tmp()) / name
         session.install("--no-deps", "--upgrade", "--target", str(target), requirement)
@@ -117,6 +122,7 @@ def official_compare(session: nox.Session) -> None:
             f"{target}:azure.mgmt.batchai",
             "--allowlist",
             "tools/autorest/allowlist.toml",
+            *(["--allowlist", "tools/autorest/allowlist.track1.toml"] if track1 else []),
             "--allowlist",
             f"tools/autorest/allowlist.{name}.toml",
             "--save-reference",

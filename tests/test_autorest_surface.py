@@ -203,7 +203,7 @@ def test_parameter_differences_are_reported(tmp_path: Path, reference_root: Path
     sync_lines = [line for line in compare.diff_surfaces(ours, reference) if not line.startswith("aio ")]
 
     assert sync_lines == [
-        "method widgets.begin_delete: parameter polling differs: ours 'polling=True', reference '*polling=True'",
+        "method widgets.begin_delete: parameter polling is keyword-only in reference, positional in ours",
         "method widgets.get: positional parameter order differs: ours ['widget_name', 'resource_group_name'], "
         "reference ['resource_group_name', 'widget_name']",
         "method widgets.list: parameter filter only in ours",

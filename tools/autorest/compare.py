@@ -77,7 +77,13 @@ def diff_parameters(context: str, ours: list[str], reference: list[str], kind: s
     reference_by_name = {parameter_name(p): p for p in reference}
     lines = _presence(context, kind, ours_by_name, reference_by_name)
     for name in _common(ours_by_name, reference_by_name):
-        lines += _changed(context, f"{kind} {name} differs", repr(ours_by_name[name]), repr(reference_by_name[name]))
+        ours_rendered, reference_rendered = ours_by_name[name], reference_by_name[name]
+        if ours_rendered != reference_rendered and ours_rendered.lstrip("*") == reference_rendered.lstrip("*"):
+            # the same name and default: only keyword-only-ness differs
+            sides = ("ours", "reference") if ours_rendered.startswith("*") else ("reference", "ours")
+            lines.append(f"{context}{kind} {name} is keyword-only in {sides[0]}, positional in {sides[1]}")
+            continue
+        lines += _changed(context, f"{kind} {name} differs", repr(ours_rendered), repr(reference_rendered))
     common = set(ours_by_name) & set(reference_by_name)
     ours_order = [n for n in _positional_names(ours) if n in common]
     reference_order = [n for n in _positional_names(reference) if n in common]

@@ -295,7 +295,8 @@ def _describe_constraints(entry: Any) -> str:
 def model_surface(cls: type) -> dict[str, Any]:
     attribute_map = cls._attribute_map
     validation = getattr(cls, "_validation", None) or {}
-    init_parameters = sorted(p for p in parameters_of(cls.__init__) if p.startswith("*"))
+    # keyword-only in azure-core era models (`*name`); positional-or-keyword in Python-2-era models (`name=None`)
+    init_parameters = sorted(parameters_of(cls.__init__), key=parameter_name)
     return {
         "attributes": {name: _describe_attribute(attribute_map[name]) for name in sorted(attribute_map)},
         "init_parameters": init_parameters,
