@@ -75,7 +75,9 @@ def test_the_track1_allowlist_is_needed_by_every_track1_release(capsys) -> None:
                 str(TOOLS / "allowlist.track1.toml"),
             ]
         )
-        used |= {line.rpartition("  [")[2] for line in capsys.readouterr().out.splitlines() if line.startswith("allowed")}
+        used |= {
+            line.rpartition("  [")[2] for line in capsys.readouterr().out.splitlines() if line.startswith("allowed")
+        }
     reasons = {entry.reason + "]" for entry in compare.load_allowlist(TOOLS / "allowlist.track1.toml")}
     assert reasons <= used
 
