@@ -1,23 +1,28 @@
-"""The Batch AI OpenAPI document turned into routes and validators.
+"""The vendored Batch AI OpenAPI documents turned into routes and validators.
 
-Everything the fake server knows about URLs, parameters and request bodies
-comes from here, so a change to the spec file changes the server's routing
-and its checks without hand-copied tables.
+Everything the emulator knows about URLs, parameters and request bodies comes from here: a new
+``spec/<version>/BatchAI.json`` is a new API version the emulator routes and validates, with no
+code of its own. The specs are found in the installed package (``batchai_emulator/spec/``,
+package data mapped from the repository's ``spec/``) or, in a source checkout, in ``spec/``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SPEC_FILE = Path(__file__).resolve().parents[2] / "spec" / "2018-03-01" / "BatchAI.json"
+PROVIDER = "Microsoft.BatchAI"
+SPEC_FILE_NAME = "BatchAI.json"
+SPEC_DIR_VARIABLE = "BATCHAI_EMULATOR_SPEC_DIR"
 
 _HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
 _PARAM = re.compile(r"\{([^}]+)\}")
-_JSON_TYPES = {
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "integer": (int,),
     "number": (int, float),
@@ -25,6 +30,20 @@ _JSON_TYPES = {
     "object": (dict,),
     "array": (list,),
 }
+
+
+def spec_directory() -> Path:
+    """Where the ``<version>/BatchAI.json`` files are: $BATCHAI_EMULATOR_SPEC_DIR, the installed
+    package's ``spec/`` folder, or the source checkout's ``spec/``, in this order."""
+    override = os.environ.get(SPEC_DIR_VARIABLE)
+    candidates = [Path(override)] if override else []
+    here = Path(__file__).resolve().parent
+    candidates += [here / "spec", here.parents[1] / "spec"]
+    for candidate in candidates:
+        if any(candidate.glob(f"*/{SPEC_FILE_NAME}")):
+            return candidate
+    searched = ", ".join(str(path) for path in candidates)
+    raise FileNotFoundError(f"no Batch AI spec (*/{SPEC_FILE_NAME}) found in {searched}")
 
 
 @dataclass(frozen=True)
@@ -41,8 +60,15 @@ class Problem:
 
 @dataclass(frozen=True)
 class Route:
-    """One operation of the spec: method + path template + its parameters."""
+    """One operation of the spec: method + path template + its parameters.
 
+    The part of the template after ``/providers/Microsoft.BatchAI/`` says what the operation is
+    about: ``segments`` are its (collection, name parameter) pairs (``workspaces/{workspaceName}/
+    clusters/{clusterName}`` gives two), ``tail`` the literal that follows the last pair, if any
+    (``clusters`` for a list, ``terminate`` for an action, ``usages``, ``operations``).
+    """
+
+    api_version: str
     operation_id: str
     method: str
     template: str
@@ -53,6 +79,9 @@ class Route:
     body_param: dict | None
     long_running: bool
     pageable: bool
+    description: str
+    segments: tuple[tuple[str, str], ...]
+    tail: str | None
 
     def match(self, path: str) -> dict[str, str] | None:
         found = self.regex.match(path)
@@ -61,16 +90,32 @@ class Route:
         return {name: found.group(i + 1) for i, name in enumerate(self.param_names)}
 
     @property
-    def collection(self) -> str | None:
-        """The resource-type segment under the provider, e.g. ``jobs``."""
-        tail = self.template.split("/providers/Microsoft.BatchAI/", 1)[-1]
-        first = tail.split("/", 1)[0]
-        return None if first.startswith("{") else first
+    def verb(self) -> str:
+        """The verb part of the operationId, e.g. ``Create`` for ``Jobs_Create``."""
+        return self.operation_id.split("_", 1)[-1]
 
     @property
-    def action(self) -> str:
-        """The verb part of the operationId, e.g. ``Create`` for ``Jobs_Create``."""
-        return self.operation_id.split("_", 1)[1]
+    def resource_collections(self) -> tuple[str, ...]:
+        """The collections of the resource this route addresses (a list route: of its items)."""
+        collections = tuple(collection for collection, _ in self.segments)
+        if self.is_list:
+            return (*collections, str(self.tail))
+        return collections
+
+    @property
+    def is_item(self) -> bool:
+        """Addresses one resource (create, get, update, delete)."""
+        return bool(self.segments) and self.tail is None and self.segments[0][0].lower() != "locations"
+
+    @property
+    def is_list(self) -> bool:
+        """Lists a collection of resources (the tail is a collection other routes create in)."""
+        return self.tail is not None and self.method == "GET" and self.tail.lower() not in ("operations", "usages")
+
+    @property
+    def is_action(self) -> bool:
+        """A POST on one resource, such as ``terminate`` or ``listOutputFiles``."""
+        return self.method == "POST" and bool(self.segments) and self.tail is not None
 
 
 def _template_regex(template: str) -> tuple[re.Pattern, tuple[str, ...]]:
@@ -85,11 +130,26 @@ def _template_regex(template: str) -> tuple[re.Pattern, tuple[str, ...]]:
     return re.compile(f"^{body}/?$", re.IGNORECASE), names
 
 
-class Spec:
-    """Loaded OpenAPI document with $ref resolution and validation helpers."""
+def _provider_tail(template: str) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    marker = f"/providers/{PROVIDER}/"
+    if marker.lower() not in template.lower():
+        return (), None
+    tail = template[template.lower().index(marker.lower()) + len(marker) :]
+    parts = [part for part in tail.split("/") if part]
+    segments, index = [], 0
+    while index + 1 < len(parts) and parts[index + 1].startswith("{"):
+        segments.append((parts[index], parts[index + 1][1:-1]))
+        index += 2
+    rest = parts[index:]
+    return tuple(segments), "/".join(rest) if rest else None
 
-    def __init__(self, path: Path | str = SPEC_FILE):
-        self.document = json.loads(Path(path).read_text(encoding="utf-8"))
+
+class Spec:
+    """One API version's OpenAPI document, with $ref resolution and validation helpers."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.document = json.loads(self.path.read_text(encoding="utf-8"))
         self.api_version: str = self.document["info"]["version"]
         self.routes: tuple[Route, ...] = tuple(self._build_routes())
 
@@ -126,7 +186,7 @@ class Spec:
 
     # -- routes -------------------------------------------------------------
 
-    def _build_routes(self):
+    def _build_routes(self) -> Iterator[Route]:
         for template, item in self.document["paths"].items():
             shared = item.get("parameters", [])
             for method, operation in item.items():
@@ -137,7 +197,9 @@ class Spec:
         params = [self.resolve(p) for p in shared + operation.get("parameters", [])]
         regex, names = _template_regex(template)
         bodies = [p for p in params if p["in"] == "body"]
+        segments, tail = _provider_tail(template)
         return Route(
+            api_version=self.api_version,
             operation_id=operation["operationId"],
             method=method,
             template=template,
@@ -148,6 +210,9 @@ class Spec:
             body_param=bodies[0] if bodies else None,
             long_running=bool(operation.get("x-ms-long-running-operation")),
             pageable="x-ms-pageable" in operation,
+            description=operation.get("description") or operation.get("summary") or "",
+            segments=segments,
+            tail=tail,
         )
 
     def lookup(self, path: str) -> list[tuple[Route, dict[str, str]]]:
@@ -165,14 +230,20 @@ class Spec:
                 return route
         raise KeyError(operation_id)
 
+    def body_schema(self, operation_id: str) -> dict | None:
+        """The flattened schema of an operation's request body."""
+        param = self.operation(operation_id).body_param
+        return self.flatten(param["schema"]) if param else None
+
     # -- validation ------------------------------------------------------------
 
     def check_parameter(self, param: dict, raw: str) -> tuple[Any, list[Problem]]:
         """Coerce a path/query string to the parameter's type and check limits."""
         name = param["name"]
+        value: Any
         if param.get("type") in ("integer", "number"):
             try:
-                value: Any = int(raw) if param["type"] == "integer" else float(raw)
+                value = int(raw) if param["type"] == "integer" else float(raw)
             except ValueError:
                 return raw, [Problem("InvalidParameterType", f"'{name}' must be a {param['type']}, got {raw!r}.", name)]
         elif param.get("type") == "boolean":
@@ -237,6 +308,84 @@ class Spec:
                 message = f"'{target}' must be one of {schema['enum']}; got {value!r}."
                 problems.append(Problem("InvalidPropertyValue", message, target))
         return problems
+
+    # -- defaults --------------------------------------------------------------
+
+    def fill_defaults(self, schema: dict, value: Any) -> Any:
+        """``value`` with the schema's defaults for absent properties, as the service stored them.
+
+        Only properties of objects that are present get defaults (an absent optional object stays
+        absent); durations are written in ISO 8601 (``P7D``), as the service answered them, even
+        where the spec gives its default in .NET's ``7.00:00:00`` form.
+        """
+        schema = self.flatten(schema)
+        if isinstance(value, dict) and (schema.get("type") == "object" or "properties" in schema):
+            filled = dict(value)
+            for name, sub in schema.get("properties", {}).items():
+                resolved = self.flatten(sub)
+                if resolved.get("readOnly") or sub.get("readOnly"):
+                    continue
+                if name not in filled and "default" in resolved:
+                    filled[name] = _wire_default(resolved)
+                elif filled.get(name) is not None:
+                    filled[name] = self.fill_defaults(sub, filled[name])
+            return filled
+        if isinstance(value, list) and schema.get("type") == "array":
+            return [self.fill_defaults(schema.get("items", {}), item) for item in value]
+        return value
+
+
+def _wire_default(schema: dict) -> Any:
+    default = schema["default"]
+    if schema.get("format") == "duration" and isinstance(default, str):
+        return iso_duration(default)
+    return default
+
+
+_DOTNET_TIMESPAN = re.compile(r"^(?:(?P<days>\d+)\.)?(?P<hours>\d+):(?P<minutes>\d+):(?P<seconds>\d+(?:\.\d+)?)$")
+
+
+def iso_duration(text: str) -> str:
+    """A .NET TimeSpan (``7.00:00:00``) as ISO 8601 (``P7D``); ISO input is returned as is."""
+    found = _DOTNET_TIMESPAN.match(text)
+    if not found:
+        return text
+    days, hours, minutes = int(found["days"] or 0), int(found["hours"]), int(found["minutes"])
+    seconds = float(found["seconds"])
+    time = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    time += f"{_number(seconds)}S" if seconds else ""
+    date = f"{days}D" if days else ""
+    if not date and not time:
+        return "PT0S"
+    return "P" + date + (f"T{time}" if time else "")
+
+
+def _number(seconds: float) -> str:
+    return str(int(seconds)) if seconds == int(seconds) else str(seconds)
+
+
+class SpecSet:
+    """Every API version the emulator serves, found as ``<directory>/<version>/BatchAI.json``."""
+
+    def __init__(self, directory: Path | str | None = None):
+        self.directory = Path(directory) if directory is not None else spec_directory()
+        specs = [Spec(path) for path in sorted(self.directory.glob(f"*/{SPEC_FILE_NAME}"))]
+        if not specs:
+            raise FileNotFoundError(f"no */{SPEC_FILE_NAME} under {self.directory}")
+        self.by_version: dict[str, Spec] = {spec.api_version: spec for spec in specs}
+
+    @property
+    def versions(self) -> list[str]:
+        return sorted(self.by_version)
+
+    def get(self, version: str | None) -> Spec | None:
+        return self.by_version.get(version) if version else None
+
+    def __iter__(self) -> Iterator[Spec]:
+        return iter(self.by_version[version] for version in self.versions)
+
+    def __getitem__(self, version: str) -> Spec:
+        return self.by_version[version]
 
 
 def _is_type(value: Any, kind: str) -> bool:
