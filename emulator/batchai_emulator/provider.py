@@ -19,6 +19,7 @@ lock is released, so a slow one never holds up other requests.
 
 from __future__ import annotations
 
+import functools
 import logging
 import posixpath
 import queue
@@ -429,7 +430,7 @@ class Provider:
             parent_key = self._resource_id(call).lower()
         kind = "/".join(collection.lower() for collection in route.resource_collections)
         group = call.params.get("resourceGroupName")
-        items = [r.to_json() for r in self.store.list(kind, call.subscription, group, parent_key)]
+        items = [r.to_json() for r in self.store.select(kind, call.subscription, group, parent_key)]
         return self._page(call, items)
 
     # -- Batch AI actions ------------------------------------------------------------------
@@ -489,7 +490,9 @@ class Provider:
         """The immediate children of ``directory`` in the output directory: files, then folders, by name."""
         relative = posixpath.normpath(str(call.query.get("directory") or ".").strip("/") or ".")
         if relative.startswith("..") or relative.startswith("/"):
-            raise ArmError(400, "InvalidDirectory", "The directory must lie inside the output directory.", "directory")
+            raise ArmError(
+                400, "InvalidDirectory", "The directory must lie inside the output directory.", target="directory"
+            )
         if root is None:
             return []
         base = root.resolve()
@@ -561,11 +564,13 @@ class Provider:
 
     def _list_usages(self, call: Call) -> Reply:
         location = _location_slug(call.params["location"])
-        clusters = sum(
-            1
-            for cluster in self.store.all_resources("clusters")
-            if cluster.subscription.lower() == call.subscription.lower()
-            and _location_slug(cluster.location or "") == location
+        clusters = len(
+            [
+                cluster
+                for cluster in self.store.all_resources("clusters")
+                if cluster.subscription.lower() == call.subscription.lower()
+                and _location_slug(cluster.location or "") == location
+            ]
         )
         usages = [
             ("DedicatedCores", "Total Cluster Dedicated Regional vCPUs", 0, 24),
@@ -705,9 +710,9 @@ class Provider:
             if executor is None:
                 continue
             if victim.leaf == "jobs":
-                self._later(lambda job_id=victim.id: executor.delete(job_id))
+                self._later(functools.partial(executor.delete, victim.id))
             elif victim.leaf == "clusters":
-                self._later(lambda cluster_id=victim.id: executor.delete_cluster(cluster_id))
+                self._later(functools.partial(executor.delete_cluster, victim.id))
 
     def _poll(self, subscription: str, operation_id: str) -> dict:
         operation = self.store.get_operation(operation_id)

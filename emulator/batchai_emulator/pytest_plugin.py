@@ -11,11 +11,11 @@ pytest's root directory, if there is one, else the newest version the emulator s
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from .credentials import AsyncFakeCredential, FakeCredential
 from .harness import EmulatorHarness
@@ -23,10 +23,16 @@ from .process import EmulatorProcess
 
 
 def _project_api_version(root: Path) -> str | None:
+    try:
+        tomllib = importlib.import_module("tomllib")
+    except ImportError:
+        return None  # Python 3.10 has no TOML reader: the newest version then
     config = root / "sdk.toml"
     if not config.is_file():
         return None
-    return tomllib.loads(config.read_text(encoding="utf-8")).get("package", {}).get("default_api_version")
+
+    version = tomllib.loads(config.read_text(encoding="utf-8")).get("package", {}).get("default_api_version")
+    return str(version) if version else None
 
 
 @pytest.fixture(scope="session")

@@ -123,7 +123,7 @@ class Store:
             ).fetchall()
         return [Resource.from_document(json.loads(row[0])) for row in rows]
 
-    def list(
+    def select(
         self, kind: str, subscription: str, resource_group: str | None = None, parent: str | None = None
     ) -> list[Resource]:
         """Resources of a kind in a subscription, optionally in a group or under a parent, in creation order."""
