@@ -14,6 +14,7 @@ SUB = "00000000-0000-0000-0000-000000000001"
 RG = "demo_rg"
 PROVIDER = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.BatchAI"
 MAX_POLLS = 20  # every polling loop below is bounded by this
+API_VERSION = "2018-03-01"  # the version whose paths this module speaks (flat jobs, clusters, file servers)
 
 CLUSTER_BODY = {
     "location": "eastus",
@@ -47,7 +48,7 @@ FILE_SERVER_BODY = {
 
 @pytest.fixture(scope="module")
 def running_server():
-    with EmulatorHarness() as server:
+    with EmulatorHarness(api_version=API_VERSION) as server:
         yield server
 
 
@@ -153,7 +154,7 @@ def test_token_is_a_server_setting(server, http):
     [
         (None, "MissingApiVersionParameter"),
         ("", "MissingApiVersionParameter"),
-        ("2017-09-01-preview", "InvalidApiVersionParameter"),
+        ("2016-01-01", "InvalidApiVersionParameter"),
     ],
 )
 def test_api_version_is_checked(http, version, code):
@@ -635,7 +636,7 @@ def test_fake_credentials_hand_out_the_token():
 
 
 def test_start_and_stop():
-    with EmulatorHarness() as server:
+    with EmulatorHarness(api_version=API_VERSION) as server:
         url = server.url("/providers/Microsoft.BatchAI/operations")
         ok = requests.get(url, headers={"Authorization": "Bearer test-token"}, verify=server.ca_path, timeout=10)
         assert ok.status_code == 200
