@@ -60,7 +60,7 @@ OPERATION_PATH = re.compile(
     re.IGNORECASE,
 )
 SKIP_TOKEN = "$skiptoken"
-JOB_PRIORITIES = {"low": -1, "normal": 0, "high": 1}  # 2018-05-01's enum; earlier versions send an int
+JOB_PRIORITIES = {"low": -1, "normal": 0, "high": 1}  # 2018-05-01's schedulingPriority; earlier: an int
 LIVE_EXECUTION_STATES = ("running", "terminating")
 
 
@@ -314,7 +314,7 @@ class Provider:
             cluster_id=cluster.id if cluster is not None else cluster_id,
             cluster_properties=dict(cluster_props),
             file_servers=file_servers,
-            priority=_priority(props.get("priority")),
+            priority=_priority(props),
             submitted=datetime.now(timezone.utc),
         )
         self.executor.submit(submission)
@@ -802,7 +802,9 @@ def _exit_note(change: JobStateChange) -> str:
     return ""
 
 
-def _priority(value: Any) -> int:
+def _priority(props: dict) -> int:
+    """The job's priority, higher first: 2018-05-01's schedulingPriority (low/normal/high), else the int."""
+    value = props.get("schedulingPriority", props.get("priority"))
     if isinstance(value, bool):
         return 0
     if isinstance(value, int):

@@ -327,12 +327,21 @@ class Spec:
                     continue
                 if name not in filled and "default" in resolved:
                     filled[name] = _wire_default(resolved)
+                elif name not in filled and self._all_defaults(resolved):
+                    filled[name] = self.fill_defaults(resolved, {})  # e.g. a job's constraints: maxWallClockTime
                 elif filled.get(name) is not None:
                     filled[name] = self.fill_defaults(sub, filled[name])
             return filled
         if isinstance(value, list) and schema.get("type") == "array":
             return [self.fill_defaults(schema.get("items", {}), item) for item in value]
         return value
+
+    def _all_defaults(self, schema: dict) -> bool:
+        """An object nobody has to fill: nothing required, and every property has a default."""
+        properties = schema.get("properties") or {}
+        if schema.get("type", "object") != "object" or not properties or schema.get("required"):
+            return False
+        return all("default" in self.flatten(sub) for sub in properties.values())
 
 
 def _wire_default(schema: dict) -> Any:
