@@ -217,7 +217,7 @@ class _DeadResponse(web.Response):
     """What a handler returns after resetting its connection: nothing can be sent any more."""
 
     async def prepare(self, request: web.BaseRequest) -> Any:
-        return None
+        raise ConnectionResetError("the connection was reset by an injected fault")  # aiohttp lets this go
 
 
 def _plain_headers(headers: dict[str, str]) -> dict[str, str]:
