@@ -192,8 +192,8 @@ async def serve(args: argparse.Namespace, out: TextIO = sys.stdout) -> None:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C raises KeyboardInterrupt
                     loop.add_signal_handler(signum, stop.set)
+            log.info("serving on %s with the %s executor (specs from %s)", server.base_url, name, specs.directory)
             announce(out, server, args, specs.versions, ca)
-            log.info("serving on %s with the %s executor", server.base_url, name)
             await stop.wait()
             log.info("stopping")
         finally:

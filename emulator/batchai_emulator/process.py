@@ -23,7 +23,9 @@ class EmulatorProcess:
     def __init__(self, data_dir: Path | str, *arguments: str, python: str | None = None):
         self.data_dir = Path(data_dir)
         self.arguments = arguments
-        self.python = python or sys.executable
+        self.command_prefix = [python or sys.executable, "-m", "batchai_emulator"]  # or an installed script
+        self.environment: dict[str, str] | None = None  # None: this process's
+        self.cwd: str | None = None
         self.log_path = self.data_dir.with_name(self.data_dir.name + ".log")
         self.process: subprocess.Popen[str] | None = None
         self.base_url: str | None = None
@@ -34,9 +36,7 @@ class EmulatorProcess:
     @property
     def command(self) -> list[str]:
         return [
-            self.python,
-            "-m",
-            "batchai_emulator",
+            *self.command_prefix,
             "--port",
             "0",
             "--data-dir",
@@ -55,7 +55,8 @@ class EmulatorProcess:
                 stderr=log,
                 stdin=subprocess.DEVNULL,
                 text=True,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                env={**(self.environment or os.environ), "PYTHONUNBUFFERED": "1"},
+                cwd=self.cwd,
             )
         assert self.process.stdout is not None
         threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
