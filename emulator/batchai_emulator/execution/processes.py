@@ -42,6 +42,7 @@ class ProcessSet:
     def __init__(self, tag: str) -> None:
         self.tag = tag
         self.started: list[Started] = []
+        self._since = max(0, clock_ticks_now() - 2)  # processes of this job start after this (2 ticks of margin)
 
     def start(
         self, argv: list[str], cwd: Path, env: dict[str, str], stdout: Path, stderr: Path, required: bool = True
@@ -79,7 +80,7 @@ class ProcessSet:
         self._reap(1.0)
 
     def _members(self) -> list[int]:
-        return live_processes(tag=self.tag, groups={process.pid for process in self.started})
+        return live_processes(tag=self.tag, groups={process.pid for process in self.started}, since=self._since)
 
     def _signal(self, signum: int) -> bool:
         """Signal every process of this job; False when there was nothing left to signal."""
@@ -104,17 +105,33 @@ def _quietly(kill, target: int, signum: int) -> None:
         kill(target, signum)
 
 
-def live_processes(tag: str | None = None, groups: set[int] | None = None, tag_prefix: str | None = None) -> list[int]:
-    """Processes (not zombies) in ``groups``, or whose environment carries ``tag`` or a tag starting with ``tag_prefix``."""
+def live_processes(
+    tag: str | None = None, groups: set[int] | None = None, tag_prefix: str | None = None, since: int = 0
+) -> list[int]:
+    """Processes (not zombies) in ``groups``, or carrying ``tag`` (or a tag starting with ``tag_prefix``).
+
+    ``since`` (clock ticks after boot) skips reading the environment of processes older than that: they
+    cannot carry a tag given out later.
+    """
     if not _PROC.is_dir():
         return [group for group in groups or () if _group_alive(group)]
     found = []
-    for pid, state, group in _proc_stats():
-        if state == "Z" or pid == os.getpid():
+    for pid, state, group, started in _proc_stats():
+        if state == b"Z" or pid == os.getpid():
             continue
-        if (groups and group in groups) or ((tag or tag_prefix) and _carries_tag(pid, tag, tag_prefix)):
+        in_group = bool(groups) and group in (groups or ())
+        if in_group or ((tag or tag_prefix) and started >= since and _carries_tag(pid, tag, tag_prefix)):
             found.append(pid)
     return found
+
+
+def clock_ticks_now() -> int:
+    """Now, in the unit of a process's start time in /proc (clock ticks after boot); 0 without /proc."""
+    try:
+        uptime = float(_read(_PROC / "uptime").split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return int(uptime * os.sysconf("SC_CLK_TCK"))
 
 
 def kill_tagged(tag_prefix: str) -> int:
@@ -133,24 +150,33 @@ def _group_alive(group: int) -> bool:
     return True
 
 
-def _proc_stats() -> Iterator[tuple[int, str, int]]:
-    """(pid, state, process group) of every process, from /proc/<pid>/stat."""
-    for entry in os.scandir(_PROC):
-        if not entry.name.isdigit():
+def _proc_stats() -> Iterator[tuple[int, bytes, int, int]]:
+    """(pid, state, process group, start time) of every process, from /proc/<pid>/stat."""
+    for name in os.listdir(_PROC):
+        if not name.isdigit():
             continue
         try:
-            text = Path(entry.path, "stat").read_text()
+            data = _read(_PROC / name / "stat")
         except OSError:
             continue
         # the command name (field 2) may hold spaces and parentheses: split after its closing parenthesis
-        fields = text[text.rfind(")") + 2 :].split()
-        if len(fields) >= 3:
-            yield int(entry.name), fields[0], int(fields[2])
+        fields = data[data.rfind(b")") + 2 :].split()
+        if len(fields) >= 20:
+            yield int(name), fields[0], int(fields[2]), int(fields[19])
+
+
+def _read(path: Path) -> bytes:
+    """One read of a small /proc file (os-level: this runs for every process on every scan)."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(descriptor, 65536)
+    finally:
+        os.close(descriptor)
 
 
 def _carries_tag(pid: int, tag: str | None, tag_prefix: str | None) -> bool:
     try:
-        environment = Path(_PROC, str(pid), "environ").read_bytes()
+        environment = Path(_PROC, str(pid), "environ").read_bytes()  # may exceed one read's 64 KiB
     except OSError:
         return False
     marker = f"{TAG_VARIABLE}=".encode()

@@ -359,7 +359,7 @@ class JobRun:
 
     def _wait(self, started: list[Started], logs: list[Path], deadline: float) -> Waited:
         """Until every required process ended, one failed, a stop request, the deadline or too much output."""
-        delay, size_check = 0.0005, 0.0
+        delay = 0.0005
         while True:
             codes = [process.popen.poll() for process in started]
             failed = next((code for code in codes if code not in (None, 0)), None)
@@ -372,10 +372,9 @@ class JobRun:
             now = time.monotonic()
             if now >= deadline:
                 return Waited(timed_out=True)
-            if self._settings.max_log_bytes is not None and now >= size_check:
-                size_check = now + 0.2
-                if any(_size(path) > self._settings.max_log_bytes for path in logs):
-                    return Waited(too_large=True)
+            # a few stat calls per poll: a flood of output is caught within one poll interval
+            if self._settings.max_log_bytes is not None and any(_size(p) > self._settings.max_log_bytes for p in logs):
+                return Waited(too_large=True)
             self._stop.wait(min(delay, max(0.0, deadline - now)))
             delay = min(delay * 2, 0.05)
 
