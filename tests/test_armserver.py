@@ -7,7 +7,6 @@ import json
 
 import pytest
 import requests
-
 from batchai_emulator import AsyncFakeCredential, EmulatorHarness, FakeCredential
 
 SUB = "00000000-0000-0000-0000-000000000001"

@@ -12,11 +12,10 @@ import time
 
 import pytest
 import requests
-from conftest import make_client
-from scenario import RESOURCE_GROUP, SUBSCRIPTION_ID, cluster_parameters
-
 from batchai_emulator import faults
 from batchai_emulator.faults import Fault
+from conftest import make_client
+from scenario import RESOURCE_GROUP, SUBSCRIPTION_ID, cluster_parameters
 
 PROVIDER = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{RESOURCE_GROUP}/providers/Microsoft.BatchAI"
 OPERATIONS = "/providers/Microsoft.BatchAI/operations"

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-
 from batchai_emulator.downloads import DOWNLOAD_PREFIX, DownloadSigner, Grant, resolve_inside
 
 SUB = "00000000-0000-0000-0000-000000000000"

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import requests
 import tomllib
-
 from batchai_emulator import EmulatorProcess
 from batchai_emulator.spec import SPEC_FILE_NAME, SpecSet
 

@@ -12,16 +12,16 @@ import time
 from pathlib import Path
 
 import requests
-from conftest import make_client
-from scenario import RESOURCE_GROUP, SUBSCRIPTION_ID, cluster_parameters, job_parameters
-
-import batchai
 from batchai_emulator import Emulator, EmulatorProcess, FakeCredential, ScriptedExecutor
 from batchai_emulator.arm import Behaviour
 from batchai_emulator.cli import parser
 from batchai_emulator.executor import INTERRUPTED_ERROR, JobStateChange
 from batchai_emulator.spec import SpecSet
 from batchai_emulator.store import Store
+from conftest import make_client
+from scenario import RESOURCE_GROUP, SUBSCRIPTION_ID, cluster_parameters, job_parameters
+
+import batchai
 
 ROOT = Path(__file__).resolve().parents[1]
 PROVIDER = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{RESOURCE_GROUP}/providers/Microsoft.BatchAI"

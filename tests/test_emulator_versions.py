@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 import pytest
 import requests
-
 from batchai_emulator.spec import Spec, SpecSet
 
 SPECS = SpecSet()

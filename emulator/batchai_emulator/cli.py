@@ -12,10 +12,10 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, cast
 
 from .arm import Behaviour, Emulator
-from .executor import ExecutorFactory
+from .executor import Executor, ExecutorEvents, ExecutorFactory
 from .server import EmulatorServer, is_loopback
 from .spec import SpecSet
 from .store import DATABASE_NAME, Store
@@ -28,7 +28,7 @@ DEFAULT_DATA_DIR = Path.home() / ".batchai-emulator"
 TOKEN_VARIABLE = "BATCHAI_EMULATOR_TOKEN"
 EXECUTORS = {
     # name -> "module:factory"; the factory is called as factory(data_dir, events, options)
-    "local": "batchai_emulator.execution:LocalExecutor",
+    "local": "batchai_emulator.cli:local_executor",
     "scripted": "batchai_emulator.executor:ScriptedExecutor",
 }
 READY_LINE = "ready"
@@ -94,6 +94,14 @@ def parser() -> argparse.ArgumentParser:
         help="log verbosity on stderr (default: info: one line per state change)",
     )
     return arguments
+
+
+def local_executor(data_dir: Path, events: ExecutorEvents, options: dict[str, Any]) -> Executor:
+    """The LocalExecutor (execution/): jobs run as processes on this machine; ``options`` are its settings."""
+    from .execution import ExecutionSettings, LocalExecutor
+
+    # execution/_contract.py holds a copy of executor.py's dataclasses (same fields): the same data, other types
+    return cast(Executor, LocalExecutor(data_dir, cast(Any, events), ExecutionSettings(**options)))
 
 
 def load_executor(name: str | None) -> tuple[str, ExecutorFactory]:

@@ -127,9 +127,8 @@ def model_rows(side: Side) -> dict[str, Any]:
 
 def client_rows(side: Side) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "tests"))
-    from scenario import cluster_parameters
-
     from batchai_emulator import EmulatorHarness, FakeCredential
+    from scenario import cluster_parameters
 
     assert side.new_client is not None
     with EmulatorHarness() as server:
