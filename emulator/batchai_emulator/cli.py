@@ -76,10 +76,11 @@ def parser() -> argparse.ArgumentParser:
     )
     arguments.add_argument(
         "--executor",
-        choices=sorted(EXECUTORS),
         default=None,
-        help="what runs jobs: 'local' runs them as processes on this machine (the default when available); "
-        "'scripted' never runs anything (jobs stay queued; for protocol tests)",
+        metavar="{local,scripted,MODULE:FACTORY}",
+        help="what runs jobs: 'local' runs them as processes (or Docker containers) on this machine, the default; "
+        "'scripted' never runs anything (jobs stay queued; for protocol tests); MODULE:FACTORY names another "
+        "backend, called as FACTORY(data_dir, events, options) (see docs/emulator.md, the executor seam)",
     )
     arguments.add_argument(
         "--require-docker",
@@ -105,11 +106,14 @@ def local_executor(data_dir: Path, events: ExecutorEvents, options: dict[str, An
 
 
 def load_executor(name: str | None) -> tuple[str, ExecutorFactory]:
-    """The executor factory by name; without a name, 'local' when it is installed, else 'scripted'."""
+    """The executor factory by name (or ``module:factory``); without a name, 'local', else 'scripted'."""
     names = [name] if name else ["local", "scripted"]
     problems = []
     for candidate in names:
-        module_name, _, attribute = EXECUTORS[candidate].partition(":")
+        target = EXECUTORS.get(candidate, candidate)
+        if ":" not in target:
+            raise SystemExit(f"batchai-emulator: unknown executor {candidate!r}: local, scripted or MODULE:FACTORY")
+        module_name, _, attribute = target.partition(":")
         try:
             factory = getattr(importlib.import_module(module_name), attribute)
         except (ImportError, AttributeError) as error:
