@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import os
 import socket
 import ssl
 import subprocess
@@ -273,3 +274,21 @@ def test_the_command_serves_the_sdk_over_https_and_a_restart_loses_nothing(tmp_p
         assert "job /subscriptions/" in log and "provisioning succeeded" in log
         assert "s3cret!" not in log and "any-token" not in log  # no secret in a log line
         assert first_port.startswith("https://127.0.0.1:")
+
+
+def test_plain_http_on_loopback_a_required_token_and_one_emulator_per_data_directory(tmp_path):
+    process = EmulatorProcess(tmp_path / "data", "--http", "--executor", "scripted")
+    process.environment = {**os.environ, "BATCHAI_EMULATOR_TOKEN": "sesame"}
+    with process:
+        assert process.base_url.startswith("http://127.0.0.1:") and process.ca_path is None
+        assert "token: the one given" in "\n".join(process.output) and "sesame" not in "\n".join(process.output)
+        url = f"{process.base_url}/providers/Microsoft.BatchAI/operations?api-version=2018-03-01"
+        assert requests.get(url, headers={"Authorization": "Bearer sesame"}, timeout=10).status_code == 200
+        refused = requests.get(url, headers={"Authorization": "Bearer other"}, timeout=10)
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "AuthenticationFailed"
+        second = subprocess.run(
+            [sys.executable, "-m", "batchai_emulator", "--port", "0", "--data-dir", str(tmp_path / "data")],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert second.returncode != 0 and "another emulator is using" in second.stderr
+    assert "sesame" not in process.log()
