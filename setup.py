@@ -20,6 +20,7 @@ setup(
     package_dir=package_dir,
     package_data={
         "batchai": ["py.typed"],
+        "batchai_overlays": ["py.typed"],
         "batchai_emulator": ["py.typed"],
         "batchai_emulator.spec": ["*/BatchAI.json"],
     },

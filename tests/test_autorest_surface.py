@@ -138,6 +138,22 @@ def test_same_package_name_from_two_roots_is_read_separately(tmp_path: Path) -> 
     assert PACKAGE not in sys.modules
 
 
+def test_a_subpackage_is_read_with_its_top_level_package_from_the_given_root(tmp_path: Path, monkeypatch) -> None:
+    """Like batchai.v2018_03_01, while another batchai is already imported (an installed one)."""
+    for name in ("first", "elsewhere"):
+        (tmp_path / name / "top").mkdir(parents=True)
+        (tmp_path / name / "top" / "__init__.py").write_text(f"WHERE = {name!r}\n", encoding="utf-8")
+    write_package(tmp_path / "first" / "top", client_name="SubClient")
+    monkeypatch.syspath_prepend(str(tmp_path / "elsewhere"))
+    import top  # type: ignore[import-not-found]
+
+    found = surface.extract_surface(tmp_path / "first", "top.demo")
+
+    assert found["client"]["name"] == "SubClient"
+    assert sys.modules["top"] is top and top.WHERE == "elsewhere"
+    monkeypatch.delitem(sys.modules, "top")
+
+
 def test_overlay_subclass_from_an_extra_root_is_an_operation_group(tmp_path: Path, reference_root: Path) -> None:
     overlay = tmp_path / "overlays" / "demo_overlays"
     overlay.mkdir(parents=True)
@@ -302,7 +318,7 @@ def test_our_sdk_differs_from_autorest_only_where_the_allowlist_says_why(capsys)
     status = compare.main(
         [
             "--ours",
-            f"{root / 'generated'}:{root / 'overlays'}:batchai",
+            f"{root / 'generated'}:{root / 'overlays'}:batchai.v2018_03_01",
             "--reference",
             str(root / "tools/autorest/reference_surface.json"),
         ]

@@ -2,7 +2,7 @@
 
 Each side is either ``ROOT:PACKAGE`` (imported from folder ROOT, see
 surface.py; extra folders to put on sys.path go before the package name,
-e.g. ``generated:overlays:batchai``) or a surface ``.json`` file written by
+e.g. ``generated:overlays:batchai.v2018_03_01``) or a surface ``.json`` file written by
 surface.py.  Every
 difference is printed on one line; the run fails (exit 1) when a difference is
 not covered by the allowlist (tools/autorest/allowlist.toml by default).
@@ -18,8 +18,8 @@ Allowlist format (TOML), one table per entry:
     reason = "..."
 
 Usage:
-    python tools/autorest/compare.py --ours generated:overlays:batchai --reference OUT:batchai
-    python tools/autorest/compare.py --ours generated:overlays:batchai \
+    python tools/autorest/compare.py --ours generated:overlays:batchai.v2018_03_01 --reference OUT:batchai
+    python tools/autorest/compare.py --ours generated:overlays:batchai.v2018_03_01 \
         --reference tools/autorest/reference_surface.json
 Standard library only.
 """

@@ -114,10 +114,12 @@ def imported_from(roots: list[Path], package: str) -> Iterator[Any]:
     read one after the other in one process.
     """
     folders = [Path(root).resolve() for root in roots]
+    # a subpackage (batchai.v2018_03_01) is read with its top-level package, from the same folder
+    top = package.partition(".")[0]
     # whatever the caller had imported comes back afterwards, so its classes stay consistent
     # with sys.modules (msrest finds a model's siblings through sys.modules)
     saved = dict(sys.modules)
-    _drop_modules(package, folders)
+    _drop_modules(top, folders)
     added = [str(folder) for folder in folders]
     sys.path[:0] = added
     importlib.invalidate_caches()
@@ -129,7 +131,7 @@ def imported_from(roots: list[Path], package: str) -> Iterator[Any]:
     finally:
         for entry in added:
             sys.path.remove(entry)
-        _drop_modules(package, folders)
+        _drop_modules(top, folders)
         for name, module in saved.items():
             sys.modules.setdefault(name, module)
 
