@@ -151,16 +151,16 @@ class LocalExecutor:
 
     def submit(self, job: JobSubmission) -> None:
         layout = plan_layout(self.root, self._storage, job)
-        try:
-            self._index.save(job.job_id, layout)
-        except OSError as error:  # the job still runs; only a restarted emulator would not find its files
-            logger.warning("could not record the folders of job %s: %s", job.job_id, error)
         key = lookup_key(job.job_id)
         with self._lock:
             self._check_open()
             known = self._jobs.get(key)
             if known is not None and known.state in ("queued", "running", "terminating"):
                 raise ValueError(f"The job {job.job_id} was already submitted and has not finished.")
+            try:
+                self._index.save(job.job_id, layout)
+            except OSError as error:  # the job still runs; only a restarted emulator would not find its files
+                logger.warning("could not record the folders of job %s: %s", job.job_id, error)
             cluster = self._clusters.get(lookup_key(job.cluster_id))
             if cluster is None:  # the job brings its cluster's properties: a cluster we were not told about
                 capacity = ClusterCapacity(
@@ -279,26 +279,24 @@ class LocalExecutor:
                 cluster.capacity.release(job.key, time.monotonic())
             if job.deleted:
                 self._housekeeping.submit(self._remove_job_folder, job)
-            elif run.stop_reason is StopReason.CLOSE:
-                pass  # the emulator is going away: recover() reports the job after the next start
+            elif outcome.stopped_by is StopReason.CLOSE:
+                pass  # cut off by the shutdown: recover() reports the job after the next start
             elif outcome.state == "queued" and cluster is not None:
-                job.state, job.start_time = "queued", None
-                cluster.queue.push(
-                    queue_entry(
-                        job.key,
-                        job.submission.priority,
-                        job.submission.submitted.timestamp(),
-                        job.sequence,
-                        job.node_count,
-                    )
-                )
-                self._emit(job, "queued")
+                self._requeue(cluster, job)
+            elif outcome.state == "queued":  # requeued, but its cluster is gone meanwhile
+                self._finish(job, "failed", errors=[errors.cluster_deleted()])
             else:
-                state = "failed" if outcome.state == "queued" else outcome.state
-                self._finish(job, state, exit_code=outcome.exit_code, errors=outcome.errors)
+                self._finish(job, outcome.state, exit_code=outcome.exit_code, errors=outcome.errors)
             self._lock.notify_all()
 
     # -- helpers -------------------------------------------------------------------------------------------
+
+    def _requeue(self, cluster: _Cluster, job: _Job) -> None:
+        """Back in the queue where it was: its priority and submission order are unchanged."""
+        job.state, job.start_time = "queued", None
+        submitted = job.submission.submitted.timestamp()
+        cluster.queue.push(queue_entry(job.key, job.submission.priority, submitted, job.sequence, job.node_count))
+        self._emit(job, "queued")
 
     def _finish(self, job: _Job, state: str, exit_code: int | None = None, errors: list[dict] | None = None) -> None:
         job.state = state
