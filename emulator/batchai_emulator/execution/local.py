@@ -8,6 +8,7 @@ on a job: terminate and delete ask the job's runner to stop, which it does withi
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import hashlib
 import itertools
@@ -37,6 +38,7 @@ from .settings import ExecutionSettings
 logger = logging.getLogger(__name__)
 
 SCHEDULER_WAKE_SECONDS = 1.0  # the scheduler looks at the clusters at least this often
+FINISHED_JOBS_IN_MEMORY = 1000  # finished jobs kept in memory (for terminate, delete, output_directory)
 
 
 @dataclass(eq=False)
@@ -96,6 +98,7 @@ class LocalExecutor:
         self._clusters: dict[str, _Cluster] = {}
         self._jobs: dict[str, _Job] = {}
         self._runs: dict[JobRun, _Job] = {}  # running jobs, deleted ones included until their runner ends
+        self._finished: collections.deque[_Job] = collections.deque()
         self._sequence = itertools.count()
         self._closing = False
         self._notifier = Notifier(events)
@@ -198,8 +201,10 @@ class LocalExecutor:
                 if job.run is not None:
                     job.run.request_stop(StopReason.DELETE)
                 else:
-                    self._housekeeping.submit(self._remove_job_folder, job)
+                    self._housekeeping.submit(self._remove_folder, job.layout.job_dir)
                 self._lock.notify_all()
+        if job is None and (folder := self._indexed_job_folder(job_id)) is not None:
+            self._housekeeping.submit(self._remove_folder, folder)  # a job finished long ago, or before a restart
         self._index.forget(job_id)
 
     def output_directory(self, job_id: str, directory_id: str) -> Path | None:
@@ -278,7 +283,7 @@ class LocalExecutor:
             if cluster is not None:
                 cluster.capacity.release(job.key, time.monotonic())
             if job.deleted:
-                self._housekeeping.submit(self._remove_job_folder, job)
+                self._housekeeping.submit(self._remove_folder, job.layout.job_dir)
             elif outcome.stopped_by is StopReason.CLOSE:
                 pass  # cut off by the shutdown: recover() reports the job after the next start
             elif outcome.state == "queued" and cluster is not None:
@@ -301,6 +306,12 @@ class LocalExecutor:
     def _finish(self, job: _Job, state: str, exit_code: int | None = None, errors: list[dict] | None = None) -> None:
         job.state = state
         self._emit(job, state, start_time=job.start_time, end_time=_utc_now(), exit_code=exit_code, errors=errors or [])
+        # memory stays bounded however many jobs ran: the oldest finished ones live on in the index only
+        self._finished.append(job)
+        while len(self._finished) > FINISHED_JOBS_IN_MEMORY:
+            old = self._finished.popleft()
+            if self._jobs.get(old.key) is old:
+                del self._jobs[old.key]
 
     def _emit(self, job: _Job, state: str, **details) -> None:
         change = JobStateChange(job.submission.job_id, state, **details)
@@ -320,9 +331,18 @@ class LocalExecutor:
         if self._closing:
             raise RuntimeError("The executor is closed.")
 
-    def _remove_job_folder(self, job: _Job) -> None:
-        """A deleted job's private folders (working directory, temporary directories, job mount root)."""
-        shutil.rmtree(job.layout.job_dir, ignore_errors=True)
+    def _indexed_job_folder(self, job_id: str) -> Path | None:
+        record = self._index.load(job_id) or {}
+        folder = Path(record["jobDir"]) if record.get("jobDir") else None
+        return folder if folder is not None and self.root / "jobs" in folder.parents else None
+
+    @staticmethod
+    def _remove_folder(job_dir: Path) -> None:
+        """A deleted job's private folders (working directory, temporary directories, job mount root).
+
+        rmtree removes the job's mount links without following them: the volumes' data stays.
+        """
+        shutil.rmtree(job_dir, ignore_errors=True)
 
 
 def _append_note(path: Path, message: str) -> None:
