@@ -353,3 +353,11 @@ def test_finished_jobs_do_not_pile_up_in_memory(running, monkeypatch):
     executor.terminate(job_id("m1"))  # a no-op, as for any finished job
     executor.delete(job_id("m1"))
     assert executor.output_directory(job_id("m1"), "stdouterr") is None
+
+
+def test_a_job_with_a_bad_wall_clock_limit_fails_clearly(running):
+    executor, recorder = running
+    executor.submit(submission("badclock", custom("true", constraints={"maxWallClockTime": "forever"})))
+    final = recorder.wait_final(job_id("badclock"))
+    assert final.errors[0]["code"] == "JobSetupFailed"
+    assert "constraints.maxWallClockTime: 'forever' is not a duration" in final.errors[0]["message"]

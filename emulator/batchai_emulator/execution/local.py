@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from . import errors
 from ._contract import ClusterStatus, ExecutorEvents, JobStateChange, JobSubmission
@@ -313,7 +314,7 @@ class LocalExecutor:
             if self._jobs.get(old.key) is old:
                 del self._jobs[old.key]
 
-    def _emit(self, job: _Job, state: str, **details) -> None:
+    def _emit(self, job: _Job, state: str, **details: Any) -> None:
         change = JobStateChange(job.submission.job_id, state, **details)
         self._notifier.job(change, still_wanted=lambda: not job.deleted)
 

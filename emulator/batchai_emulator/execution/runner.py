@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,7 +102,7 @@ class JobRun:
         node_count: int,
         nodes: list[str],
         context: RunnerContext,
-        on_finished,
+        on_finished: Callable[[JobRun, Outcome], None],
     ) -> None:
         self.job, self.layout, self.node_count, self.nodes = job, layout, node_count, nodes
         self._context = context
@@ -134,18 +135,20 @@ class JobRun:
     # -- the run -----------------------------------------------------------------------------------------
 
     def _main(self) -> None:
-        deadline = time.monotonic() + max_wall_clock_seconds(self.job.properties)
         try:
-            outcome = self._execute(deadline)
+            outcome = self._execute()
         except Exception as error:  # a bug of ours: this job fails, the executor lives on
             logger.exception("job %s: unexpected error", self.job.job_id)
             outcome = Outcome("failed", errors=[errors.setup_failed("InternalError", f"Emulator error: {error}")])
-        finally:
+        try:
             self._clean_up()
+        except Exception:  # the job's verdict stands; its report must still be made
+            logger.exception("job %s: clean-up failed", self.job.job_id)
         self._on_finished(self, outcome)
 
-    def _execute(self, deadline: float) -> Outcome:
+    def _execute(self) -> Outcome:
         try:
+            deadline = time.monotonic() + max_wall_clock_seconds(self.job.properties)
             # volumes first: the stdouterr and output directories usually live on them
             notes = self._link_volumes()
             self._log = self._open_log()
@@ -170,7 +173,7 @@ class JobRun:
             return self._failed("JobSetupFailed", f"Could not set up the job's folders and volumes: {_reason(error)}")
         except OutputWriteError as error:
             return self._failed("OutputWriteFailed", str(error))
-        except (ToolkitError, SecretUnavailable) as error:
+        except (ToolkitError, SecretUnavailable, ValueError) as error:
             return self._failed("JobSetupFailed", str(error))
         except LaunchError as error:
             return self._failed("CommandLaunchFailed", str(error))
