@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
+from batchai_emulator.execution import local
 from execution_support import (
     CLUSTER_ID,
     GROUP,
@@ -18,6 +20,7 @@ from execution_support import (
     read_output,
     stdouterr,
     submission,
+    wait_for,
 )
 
 SHARE = {
@@ -315,9 +318,12 @@ def test_output_directories_outlive_the_executor_and_delete_forgets_them(tmp_pat
         assert restarted.output_directory(job_id("kept").upper(), "out") == before
         assert (before / "f.txt").read_text() == "kept\n"
         assert restarted.output_directory(job_id("kept"), "stdouterr") is not None
+        job_dir = Path(restarted._index.load(job_id("kept"))["jobDir"])
+        assert (job_dir / "wd").is_dir()
         restarted.delete(job_id("kept"))
         assert restarted.output_directory(job_id("kept"), "OUT") is None
         assert (before / "f.txt").exists()  # deleting a job does not delete its output files, as on the service
+        wait_for(lambda: not job_dir.exists(), what="the deleted job's own folder to go")
     finally:
         restarted.close()
 
@@ -334,3 +340,24 @@ def test_a_2017_job_without_path_segment_runs_in_the_service_layout(running, tmp
     folder = executor.output_directory(job.job_id, "OUT")
     assert folder.relative_to(tmp_path / "o").parts[:4] == (SUBSCRIPTION, GROUP, "jobs", "legacy")
     assert (folder / "f.txt").read_text() == "old\n"
+
+
+def test_finished_jobs_do_not_pile_up_in_memory(running, monkeypatch):
+    executor, recorder = running
+    monkeypatch.setattr(local, "FINISHED_JOBS_IN_MEMORY", 2)
+    for name in ("m1", "m2", "m3"):
+        executor.submit(submission(name, custom(f"echo {name}")))
+        recorder.wait_final(job_id(name))
+    assert job_id("m1").lower() not in executor._jobs and job_id("m3").lower() in executor._jobs
+    assert read_output(executor, "m1") == "m1\n"  # its folders are still known, from the index
+    executor.terminate(job_id("m1"))  # a no-op, as for any finished job
+    executor.delete(job_id("m1"))
+    assert executor.output_directory(job_id("m1"), "stdouterr") is None
+
+
+def test_a_job_with_a_bad_wall_clock_limit_fails_clearly(running):
+    executor, recorder = running
+    executor.submit(submission("badclock", custom("true", constraints={"maxWallClockTime": "forever"})))
+    final = recorder.wait_final(job_id("badclock"))
+    assert final.errors[0]["code"] == "JobSetupFailed"
+    assert "constraints.maxWallClockTime: 'forever' is not a duration" in final.errors[0]["message"]

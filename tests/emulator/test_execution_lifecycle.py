@@ -10,10 +10,12 @@ import time
 from dataclasses import replace
 
 import pytest
+from batchai_emulator.execution import LocalExecutor
 from execution_support import (
     CLUSTER_ID,
     FAST,
     PROVIDER,
+    Recorder,
     cluster_properties,
     custom,
     job_id,
@@ -341,3 +343,40 @@ def test_job_ids_compare_without_case(running, tmp_path):
     recorder.wait_state(job_id("cased"), "running")
     executor.terminate(f"{PROVIDER.upper()}/JOBS/CASED")
     assert recorder.wait_final(job_id("cased")).errors[0]["code"] == "JobTerminated"
+
+
+def test_a_job_id_cannot_be_submitted_twice_while_it_runs(running, tmp_path):
+    executor, recorder = running
+    executor.submit(submission("twice", gated(tmp_path / "gate")))
+    with pytest.raises(ValueError, match="already submitted"):
+        executor.submit(submission("twice", custom("true")))
+    (tmp_path / "gate").touch()
+    recorder.wait_final(job_id("twice"))
+    executor.submit(submission("twice", custom("echo second time")))  # finished: the id can be used again
+    recorder.wait_until(lambda: recorder.states(job_id("twice")).count("succeeded") == 2, what="the second run")
+
+
+class FailingRecorder(Recorder):
+    """ExecutorEvents whose job callback fails the first time it is called."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 0
+
+    def job_state_changed(self, change) -> None:
+        if self.failures == 0:
+            self.failures += 1
+            raise RuntimeError("a broken callback")
+        super().job_state_changed(change)
+
+
+def test_a_failing_event_callback_does_not_stop_event_delivery(tmp_path, caplog):
+    recorder = FailingRecorder()
+    executor = LocalExecutor(tmp_path, recorder, FAST)
+    try:
+        executor.submit(submission("resilient", custom("true")))
+        assert recorder.wait_final(job_id("resilient")).execution_state == "succeeded"
+        assert recorder.states(job_id("resilient")) == ["running", "succeeded"]  # "queued" hit the broken callback
+        assert "an executor event callback failed" in caplog.text
+    finally:
+        executor.close()

@@ -78,6 +78,27 @@ def remove_argv(docker: str, spec: ContainerSpec) -> list[str]:
     return [docker, "rm", "--force", spec.name]
 
 
+def docker_login(docker: str, spec: ContainerSpec, timeout: float) -> str | None:
+    """Log in to the image's private registry if it has credentials; returns why it failed, or None."""
+    argv = login_argv(docker, spec)
+    if argv is None:
+        return None
+    try:
+        done = subprocess.run(argv, input=(spec.password or "").encode(), capture_output=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return str(error)
+    return None if done.returncode == 0 else done.stderr.decode(errors="replace").strip() or f"exit {done.returncode}"
+
+
+def remove_container(docker: str, spec: ContainerSpec, timeout: float) -> str | None:
+    """``docker rm --force``: stops whatever still runs in the container; returns why it failed, or None."""
+    try:
+        done = subprocess.run(remove_argv(docker, spec), capture_output=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return str(error)
+    return None if done.returncode == 0 else done.stderr.decode(errors="replace").strip()
+
+
 class DockerProbe:
     """Whether ``docker info`` succeeds, asked at most once per ``ttl`` seconds."""
 

@@ -29,4 +29,7 @@ def parse_duration(text: str) -> float:
 def max_wall_clock_seconds(job_properties: dict) -> float:
     """The job's wall-clock limit in seconds (its constraints, else the documented default of a week)."""
     text = (job_properties.get("constraints") or {}).get("maxWallClockTime")
-    return parse_duration(text) if text else DEFAULT_MAX_WALL_CLOCK_SECONDS
+    try:
+        return parse_duration(text) if text else DEFAULT_MAX_WALL_CLOCK_SECONDS
+    except ValueError as error:
+        raise ValueError(f"constraints.maxWallClockTime: {error}") from None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def plan_layout(execution_root: Path, storage: StorageRoot, job: JobSubmission) 
     )
 
 
-def _output_directory(directory: dict, resolve, segment: str) -> OutputDirectory:
+def _output_directory(directory: dict, resolve: Callable[[str], Path], segment: str) -> OutputDirectory:
     prefix = resolve(directory.get("pathPrefix") or ".")
     suffix = relative_segment(directory["pathSuffix"]) if directory.get("pathSuffix") else None
     if directory.get("createNew", True) is False:

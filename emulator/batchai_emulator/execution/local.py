@@ -8,6 +8,7 @@ on a job: terminate and delete ask the job's runner to stop, which it does withi
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import hashlib
 import itertools
@@ -19,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from . import errors
 from ._contract import ClusterStatus, ExecutorEvents, JobStateChange, JobSubmission
@@ -37,6 +39,7 @@ from .settings import ExecutionSettings
 logger = logging.getLogger(__name__)
 
 SCHEDULER_WAKE_SECONDS = 1.0  # the scheduler looks at the clusters at least this often
+FINISHED_JOBS_IN_MEMORY = 1000  # finished jobs kept in memory (for terminate, delete, output_directory)
 
 
 @dataclass(eq=False)
@@ -96,6 +99,7 @@ class LocalExecutor:
         self._clusters: dict[str, _Cluster] = {}
         self._jobs: dict[str, _Job] = {}
         self._runs: dict[JobRun, _Job] = {}  # running jobs, deleted ones included until their runner ends
+        self._finished: collections.deque[_Job] = collections.deque()
         self._sequence = itertools.count()
         self._closing = False
         self._notifier = Notifier(events)
@@ -151,16 +155,16 @@ class LocalExecutor:
 
     def submit(self, job: JobSubmission) -> None:
         layout = plan_layout(self.root, self._storage, job)
-        try:
-            self._index.save(job.job_id, layout)
-        except OSError as error:  # the job still runs; only a restarted emulator would not find its files
-            logger.warning("could not record the folders of job %s: %s", job.job_id, error)
         key = lookup_key(job.job_id)
         with self._lock:
             self._check_open()
             known = self._jobs.get(key)
             if known is not None and known.state in ("queued", "running", "terminating"):
                 raise ValueError(f"The job {job.job_id} was already submitted and has not finished.")
+            try:
+                self._index.save(job.job_id, layout)
+            except OSError as error:  # the job still runs; only a restarted emulator would not find its files
+                logger.warning("could not record the folders of job %s: %s", job.job_id, error)
             cluster = self._clusters.get(lookup_key(job.cluster_id))
             if cluster is None:  # the job brings its cluster's properties: a cluster we were not told about
                 capacity = ClusterCapacity(
@@ -198,8 +202,10 @@ class LocalExecutor:
                 if job.run is not None:
                     job.run.request_stop(StopReason.DELETE)
                 else:
-                    self._housekeeping.submit(self._remove_job_folder, job)
+                    self._housekeeping.submit(self._remove_folder, job.layout.job_dir)
                 self._lock.notify_all()
+        if job is None and (folder := self._indexed_job_folder(job_id)) is not None:
+            self._housekeeping.submit(self._remove_folder, folder)  # a job finished long ago, or before a restart
         self._index.forget(job_id)
 
     def output_directory(self, job_id: str, directory_id: str) -> Path | None:
@@ -278,33 +284,37 @@ class LocalExecutor:
             if cluster is not None:
                 cluster.capacity.release(job.key, time.monotonic())
             if job.deleted:
-                self._housekeeping.submit(self._remove_job_folder, job)
-            elif run.stop_reason is StopReason.CLOSE:
-                pass  # the emulator is going away: recover() reports the job after the next start
+                self._housekeeping.submit(self._remove_folder, job.layout.job_dir)
+            elif outcome.stopped_by is StopReason.CLOSE:
+                pass  # cut off by the shutdown: recover() reports the job after the next start
             elif outcome.state == "queued" and cluster is not None:
-                job.state, job.start_time = "queued", None
-                cluster.queue.push(
-                    queue_entry(
-                        job.key,
-                        job.submission.priority,
-                        job.submission.submitted.timestamp(),
-                        job.sequence,
-                        job.node_count,
-                    )
-                )
-                self._emit(job, "queued")
+                self._requeue(cluster, job)
+            elif outcome.state == "queued":  # requeued, but its cluster is gone meanwhile
+                self._finish(job, "failed", errors=[errors.cluster_deleted()])
             else:
-                state = "failed" if outcome.state == "queued" else outcome.state
-                self._finish(job, state, exit_code=outcome.exit_code, errors=outcome.errors)
+                self._finish(job, outcome.state, exit_code=outcome.exit_code, errors=outcome.errors)
             self._lock.notify_all()
 
     # -- helpers -------------------------------------------------------------------------------------------
 
+    def _requeue(self, cluster: _Cluster, job: _Job) -> None:
+        """Back in the queue where it was: its priority and submission order are unchanged."""
+        job.state, job.start_time = "queued", None
+        submitted = job.submission.submitted.timestamp()
+        cluster.queue.push(queue_entry(job.key, job.submission.priority, submitted, job.sequence, job.node_count))
+        self._emit(job, "queued")
+
     def _finish(self, job: _Job, state: str, exit_code: int | None = None, errors: list[dict] | None = None) -> None:
         job.state = state
         self._emit(job, state, start_time=job.start_time, end_time=_utc_now(), exit_code=exit_code, errors=errors or [])
+        # memory stays bounded however many jobs ran: the oldest finished ones live on in the index only
+        self._finished.append(job)
+        while len(self._finished) > FINISHED_JOBS_IN_MEMORY:
+            old = self._finished.popleft()
+            if self._jobs.get(old.key) is old:
+                del self._jobs[old.key]
 
-    def _emit(self, job: _Job, state: str, **details) -> None:
+    def _emit(self, job: _Job, state: str, **details: Any) -> None:
         change = JobStateChange(job.submission.job_id, state, **details)
         self._notifier.job(change, still_wanted=lambda: not job.deleted)
 
@@ -322,9 +332,18 @@ class LocalExecutor:
         if self._closing:
             raise RuntimeError("The executor is closed.")
 
-    def _remove_job_folder(self, job: _Job) -> None:
-        """A deleted job's private folders (working directory, temporary directories, job mount root)."""
-        shutil.rmtree(job.layout.job_dir, ignore_errors=True)
+    def _indexed_job_folder(self, job_id: str) -> Path | None:
+        record = self._index.load(job_id) or {}
+        folder = Path(record["jobDir"]) if record.get("jobDir") else None
+        return folder if folder is not None and self.root / "jobs" in folder.parents else None
+
+    @staticmethod
+    def _remove_folder(job_dir: Path) -> None:
+        """A deleted job's private folders (working directory, temporary directories, job mount root).
+
+        rmtree removes the job's mount links without following them: the volumes' data stays.
+        """
+        shutil.rmtree(job_dir, ignore_errors=True)
 
 
 def _append_note(path: Path, message: str) -> None:

@@ -13,7 +13,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +100,7 @@ class ProcessSet:
                 process.popen.wait(timeout=remaining)
 
 
-def _quietly(kill, target: int, signum: int) -> None:
+def _quietly(kill: Callable[[int, int], None], target: int, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         kill(target, signum)
 

@@ -13,11 +13,11 @@ import enum
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,10 +27,10 @@ from .containers import (
     ContainerSpec,
     DockerProbe,
     container_spec,
+    docker_login,
     exec_argv,
     image_of,
-    login_argv,
-    remove_argv,
+    remove_container,
     start_argv,
 )
 from .durations import max_wall_clock_seconds
@@ -62,6 +62,7 @@ class Outcome:
     state: str  # "succeeded" | "failed" | "queued" (requeued)
     exit_code: int | None = None
     errors: list[dict] = field(default_factory=list)
+    stopped_by: StopReason | None = None  # the job did not end on its own: it was stopped for this reason
 
 
 class JobFailure(Exception):
@@ -101,7 +102,7 @@ class JobRun:
         node_count: int,
         nodes: list[str],
         context: RunnerContext,
-        on_finished,
+        on_finished: Callable[[JobRun, Outcome], None],
     ) -> None:
         self.job, self.layout, self.node_count, self.nodes = job, layout, node_count, nodes
         self._context = context
@@ -134,18 +135,20 @@ class JobRun:
     # -- the run -----------------------------------------------------------------------------------------
 
     def _main(self) -> None:
-        deadline = time.monotonic() + max_wall_clock_seconds(self.job.properties)
         try:
-            outcome = self._execute(deadline)
+            outcome = self._execute()
         except Exception as error:  # a bug of ours: this job fails, the executor lives on
             logger.exception("job %s: unexpected error", self.job.job_id)
             outcome = Outcome("failed", errors=[errors.setup_failed("InternalError", f"Emulator error: {error}")])
-        finally:
+        try:
             self._clean_up()
+        except Exception:  # the job's verdict stands; its report must still be made
+            logger.exception("job %s: clean-up failed", self.job.job_id)
         self._on_finished(self, outcome)
 
-    def _execute(self, deadline: float) -> Outcome:
+    def _execute(self) -> Outcome:
         try:
+            deadline = time.monotonic() + max_wall_clock_seconds(self.job.properties)
             # volumes first: the stdouterr and output directories usually live on them
             notes = self._link_volumes()
             self._log = self._open_log()
@@ -170,7 +173,7 @@ class JobRun:
             return self._failed("JobSetupFailed", f"Could not set up the job's folders and volumes: {_reason(error)}")
         except OutputWriteError as error:
             return self._failed("OutputWriteFailed", str(error))
-        except (ToolkitError, SecretUnavailable) as error:
+        except (ToolkitError, SecretUnavailable, ValueError) as error:
             return self._failed("JobSetupFailed", str(error))
         except LaunchError as error:
             return self._failed("CommandLaunchFailed", str(error))
@@ -249,12 +252,9 @@ class JobRun:
                 "the job runs on this machine, not in the image"
             )
             return None
-        spec = container_spec(
-            self.job.properties,
-            f"batchai-{self.processes.tag.split(':')[-1][:24]}",
-            str(self.layout.working_dir),
-            self._container_volumes(),
-        )
+        name = f"batchai-{self.processes.tag.split(':')[-1][:24]}"
+        spec = container_spec(self.job.properties, name, str(self.layout.working_dir), self._container_volumes())
+        self._container = spec  # from here on, clean-up removes the container, even a half-started one
         self._start_container(spec, deadline)
         return spec
 
@@ -272,23 +272,14 @@ class JobRun:
 
     def _start_container(self, spec: ContainerSpec, deadline: float) -> None:
         docker = self._settings.docker_command
-        login = login_argv(docker, spec)
-        if login:
+        if spec.username:
             self._note(f"docker login as {spec.username} to {spec.server_url or 'Docker Hub'}")
-            done = subprocess.run(
-                login,
-                input=(spec.password or "").encode(),
-                capture_output=True,
-                timeout=DOCKER_STEP_SECONDS,
-                check=False,
-            )
-            if done.returncode != 0:
-                self._container_failed("docker login failed", done.stderr.decode(errors="replace"))
+            if failure := docker_login(docker, spec, DOCKER_STEP_SECONDS):
+                self._container_failed("docker login failed", failure)
         self._note(f"starting container {spec.name} from image {spec.image}: {' '.join(start_argv(docker, spec))}")
         output = self.layout.job_dir / "docker.log"
-        started = self.processes.start(
-            start_argv(docker, spec), self.layout.working_dir, dict(os.environ), output, output
-        )
+        argv = start_argv(docker, spec)
+        started = self.processes.start(argv, self.layout.working_dir, dict(os.environ), output, output)
         self._batch = [started]
         waited = self._wait([started], [], deadline)
         self._raise_if_stopped(waited)
@@ -400,13 +391,13 @@ class JobRun:
     def _stopped_outcome(self, reason: StopReason) -> Outcome:
         exit_code = self._main_exit_code()
         if reason is StopReason.REQUEUE:
-            return Outcome("queued")
+            return Outcome("queued", stopped_by=reason)
         error = {
             StopReason.TERMINATE: errors.terminated,
             StopReason.PREEMPT: errors.preempted,
             StopReason.CLUSTER_DELETED: errors.cluster_deleted,
         }.get(reason, errors.interrupted)()
-        return Outcome("failed", exit_code, [error])
+        return Outcome("failed", exit_code, [error], stopped_by=reason)
 
     def _main_exit_code(self) -> int | None:
         code = self._batch[0].popen.returncode if self._batch else None
@@ -424,12 +415,9 @@ class JobRun:
     def _clean_up(self) -> None:
         """Nothing of the job outlives it: processes, container, job volumes; bounded in time."""
         self.processes.stop(self._settings.kill_grace_seconds)
-        if self._container is not None:
-            argv = remove_argv(self._settings.docker_command, self._container)
-            try:
-                subprocess.run(argv, capture_output=True, timeout=DOCKER_STEP_SECONDS, check=False)
-            except (OSError, subprocess.TimeoutExpired) as error:
-                self._note(f"could not remove container {self._container.name}: {error}", quiet=True)
+        container = self._container
+        if container and (failure := remove_container(self._settings.docker_command, container, DOCKER_STEP_SECONDS)):
+            self._note(f"could not remove container {container.name}: {failure}", quiet=True)
         try:
             unlink_mounts(self.layout.job_mount_root, list(self.layout.job_mounts))
         except OSError as error:
