@@ -191,3 +191,80 @@ def test_the_lifecycle_helpers_run_a_job_with_progress(client, emulator, capsys)
     assert "job 'helper-job': succeeded" in capsys.readouterr().err
     stdout = next(file for file in run.output_files if file.name == "stdout.txt")
     assert requests.get(stdout.download_url, verify=emulator.ca_path, timeout=10).text == "hello from the emulator\n"
+
+
+# -- every API version ------------------------------------------------------------------------------------
+
+
+class VersionScope:
+    """Where a version's clusters and jobs live: the resource group (2017-09-01-preview, 2018-03-01), or a
+    workspace and an experiment in it (2018-05-01); the same calls, with that version's path arguments."""
+
+    def __init__(self, client: batchai.BatchAIManagementClient, label: str):
+        self.client, self.models = client, client.models()
+        self.nested = hasattr(client, "workspaces")
+        self.where = (RESOURCE_GROUP, f"ws-{label}") if self.nested else (RESOURCE_GROUP,)
+        self.job_where = (*self.where, "ex") if self.nested else self.where
+        self.location = {} if self.nested else {"location": "eastus"}
+        if self.nested:
+            client.workspaces.begin_create(
+                *self.where, self.models.WorkspaceCreateParameters(location="eastus")
+            ).result()
+            client.experiments.begin_create(*self.job_where).result()
+
+    def cluster(self, name: str, nodes: int) -> str:
+        m = self.models
+        parameters = m.ClusterCreateParameters(
+            vm_size="STANDARD_NC6",
+            scale_settings=m.ScaleSettings(manual=m.ManualScaleSettings(target_node_count=nodes)),
+            user_account_settings=m.UserAccountSettings(admin_user_name="me", admin_user_password="pw!"),
+            **self.location,
+        )
+        return self.client.clusters.begin_create(*self.where, name, parameters).result().id
+
+    def run(self, name: str, cluster_id: str, command: str) -> models.Job:
+        m = self.models
+        parameters = m.JobCreateParameters(
+            cluster=m.ResourceId(id=cluster_id),
+            node_count=1,
+            std_out_err_path_prefix="$AZ_BATCHAI_MOUNT_ROOT/logs",
+            output_directories=[m.OutputDirectory(id="OUTPUTS", path_prefix="$AZ_BATCHAI_MOUNT_ROOT/outputs")],
+            custom_toolkit_settings=m.CustomToolkitSettings(command_line=command),
+            **self.location,
+        )
+        created = self.client.jobs.begin_create(*self.job_where, name, parameters).result()
+        assert created.provisioning_state == "succeeded"
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            job = self.client.jobs.get(*self.job_where, name)
+            if job.execution_state in ("succeeded", "failed"):
+                return job
+            time.sleep(0.05)
+        raise AssertionError(f"job {name} did not finish within {DEADLINE}s")
+
+    def outputs(self, name: str, directory_id: str, ca_path: str) -> dict[str, str]:
+        options = self.models.JobsListOutputFilesOptions(outputdirectoryid=directory_id)
+        return {
+            entry.name: requests.get(entry.download_url, verify=ca_path, timeout=10).text
+            for entry in self.client.jobs.list_output_files(*self.job_where, name, options)
+            if not (getattr(entry, "is_directory", False) or getattr(entry, "file_type", "file") == "directory")
+        }  # 2018-03-01 says is_directory, 2018-05-01 file_type; 2017-09-01-preview lists files only
+
+
+@pytest.mark.parametrize("api_version", batchai.API_VERSIONS)
+def test_every_api_version_runs_jobs_and_serves_their_output(emulator, api_version):
+    label = api_version.replace("-", "")
+    with batchai.BatchAIManagementClient(
+        FakeCredential("t"), SUBSCRIPTION_ID, api_version=api_version, base_url=emulator.base_url,
+        connection_verify=emulator.ca_path, polling_interval=0.05,
+    ) as client:  # fmt: skip
+        scope = VersionScope(client, label)
+        cluster_id = scope.cluster(f"c-{label}", 1)
+        done = scope.run(f"ok-{label}", cluster_id, "env | sort; echo data > $AZ_BATCHAI_OUTPUT_OUTPUTS/out.txt")
+        assert done.execution_state == "succeeded" and done.execution_info.exit_code == 0
+        logs = scope.outputs(f"ok-{label}", "stdouterr", emulator.ca_path)
+        assert "AZ_BATCHAI_OUTPUT_OUTPUTS=" in logs["stdout.txt"]
+        assert scope.outputs(f"ok-{label}", "OUTPUTS", emulator.ca_path) == {"out.txt": "data\n"}
+        failed = scope.run(f"three-{label}", cluster_id, "exit 3")
+        assert (failed.provisioning_state, failed.execution_state) == ("succeeded", "failed")
+        assert failed.execution_info.exit_code == 3 and failed.execution_info.errors[0].code == "JobFailed"

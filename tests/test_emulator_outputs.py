@@ -182,3 +182,41 @@ def test_remote_login_information_names_this_machine(arm_server, http):
     arm_server.page_size = 10
     nodes = http("POST", f"{PROVIDER}/clusters/c1/listRemoteLoginInformation").json()["value"]
     assert [(node["ipAddress"], node["port"]) for node in nodes] == [("127.0.0.1", 50000), ("127.0.0.1", 50001)]
+
+
+def _create(arm_server, path: str, body: dict | None, version: str) -> None:
+    reply = requests.put(
+        arm_server.url(path, **{"api-version": version}),
+        json=body,
+        headers={"Authorization": f"Bearer {arm_server.token}"},
+        verify=arm_server.ca_path,
+        timeout=10,
+    )
+    assert reply.status_code == 200, reply.text
+
+
+def test_each_version_lists_files_in_its_own_shape(arm_server, http):
+    """2018-03-01: isDirectory; 2018-05-01: fileType; 2017-09-01-preview's File cannot be a folder: every file
+    below the directory, named by its relative path."""
+    arm_server.lro_mode = "200"
+    arm_server.output_files = {"stdouterr": ["stdout.txt", "logs/more.txt"]}
+    _create(arm_server, f"{PROVIDER}/jobs/old", JOB, "2017-09-01-preview")
+    _create(arm_server, f"{PROVIDER}/workspaces/w", {"location": "eastus"}, "2018-05-01")
+    _create(arm_server, f"{PROVIDER}/workspaces/w/experiments/e", None, "2018-05-01")
+    _create(
+        arm_server, f"{PROVIDER}/workspaces/w/experiments/e/jobs/new", {"properties": JOB["properties"]}, "2018-05-01"
+    )
+    shapes = {}
+    for version, job in (("2017-09-01-preview", "jobs/old"), ("2018-05-01", "workspaces/w/experiments/e/jobs/new")):
+        reply = http(
+            "POST", f"{PROVIDER}/{job}/listOutputFiles", outputdirectoryid="stdouterr", **{"api-version": version}
+        )
+        shapes[version] = [
+            {k: v for k, v in entry.items() if k in ("name", "isDirectory", "fileType")}
+            for entry in reply.json()["value"]
+        ]
+    assert shapes["2017-09-01-preview"] == [{"name": "logs/more.txt"}, {"name": "stdout.txt"}]
+    assert shapes["2018-05-01"] == [
+        {"name": "stdout.txt", "fileType": "file"},
+        {"name": "logs", "fileType": "directory"},
+    ]

@@ -487,9 +487,13 @@ class Provider:
     def _directory_listing(
         self, root: Path | None, call: Call, job_id: str, directory_id: str, expiry: datetime
     ) -> list[dict]:
-        """The immediate children of ``directory`` in the output directory: files, then folders, by name."""
+        """The output directory's entries in the version's File shape: files, then folders, by name.
+
+        2018-03-01 marks folders with ``isDirectory``, 2018-05-01 with ``fileType``; 2017-09-01-preview's File
+        cannot be a folder, so there every file below ``directory`` is listed, named by its relative path.
+        """
         relative = posixpath.normpath(str(call.query.get("directory") or ".").strip("/") or ".")
-        if relative.startswith("..") or relative.startswith("/"):
+        if relative.startswith(".."):
             raise ArmError(
                 400, "InvalidDirectory", "The directory must lie inside the output directory.", target="directory"
             )
@@ -499,22 +503,26 @@ class Provider:
         folder = (base / relative).resolve()
         if not folder.is_relative_to(base) or not folder.is_dir():
             return []
+        shape = _file_shape(call.spec.list_item_schema(call.route.operation_id))
+        entries = sorted(folder.rglob("*") if shape is None else folder.iterdir(), key=lambda path: path.as_posix())
         files, folders = [], []
-        for entry in sorted(folder.iterdir(), key=lambda path: path.name):
+        for entry in entries:
             try:
                 if entry.is_dir():
-                    folders.append({"name": entry.name, "isDirectory": True})
+                    if shape is not None:
+                        folders.append({"name": entry.name, **_kind(shape, directory=True)})
                     continue
                 stat = entry.stat()
             except OSError:
                 continue  # vanished while listed
-            path = entry.name if relative == "." else f"{relative}/{entry.name}"
+            path = entry.relative_to(base).as_posix()
+            name = entry.name if shape is not None else entry.relative_to(folder).as_posix()
             grant = Grant(job_id, directory_id, path, int(expiry.timestamp()))
             modified = datetime.fromtimestamp(stat.st_mtime, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
             files.append(
                 {
-                    "name": entry.name,
-                    "isDirectory": False,
+                    "name": name,
+                    **_kind(shape, directory=False),
                     "downloadUrl": self.signer.url(call.base_url, grant),
                     "properties": {"lastModified": modified, "contentLength": stat.st_size},
                 }
@@ -773,6 +781,20 @@ def set_execution_state(job: Resource, change: JobStateChange) -> None:
             info["exitCode"] = change.exit_code
         if change.errors:
             info["errors"] = [dict(error) for error in change.errors]
+
+
+def _file_shape(schema: dict) -> str | None:
+    """How a version's File tells folders from files: ``isDirectory``, ``fileType``, or not at all."""
+    properties = schema.get("properties") or {}
+    return next((name for name in ("isDirectory", "fileType") if name in properties), None)
+
+
+def _kind(shape: str | None, directory: bool) -> dict:
+    if shape == "isDirectory":
+        return {"isDirectory": directory}
+    if shape == "fileType":
+        return {"fileType": "directory" if directory else "file"}
+    return {}
 
 
 def _write_cluster_status(cluster: Resource, status: ClusterStatus) -> bool:

@@ -235,6 +235,13 @@ class Spec:
         param = self.operation(operation_id).body_param
         return self.flatten(param["schema"]) if param else None
 
+    def list_item_schema(self, operation_id: str) -> dict:
+        """The flattened schema of the items a pageable operation answers (``value`` of its 200 body)."""
+        route = self.operation(operation_id)
+        operation = self.document["paths"][route.template][route.method.lower()]
+        body = self.flatten(operation["responses"]["200"]["schema"])
+        return self.flatten(body["properties"]["value"]["items"])
+
     # -- validation ------------------------------------------------------------
 
     def check_parameter(self, param: dict, raw: str) -> tuple[Any, list[Problem]]:
