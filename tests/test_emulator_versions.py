@@ -315,3 +315,22 @@ def test_paging_follows_next_links_on_nested_collections(arm_server, send):
     first = send("GET", f"{experiment}/jobs", V5).json()
     assert len(first["value"]) == 2 and "api-version=2018-05-01" in first["nextLink"]
     assert [job["name"] for job in all_pages(send, f"{experiment}/jobs", V5)] == [f"j{index}" for index in range(5)]
+
+
+def test_a_resource_is_answered_in_the_model_of_the_version_that_reads_it(arm_server, send):
+    """A 2018-03-01 job with a PyTorch toolkit, read with 2017-09-01-preview, whose Job has no pyTorchSettings;
+    and every answer of every test is checked against its version's response schema (the harness fails a test
+    whose answers carry a property the version does not have)."""
+    arm_server.lro_mode = "200"
+    path = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.BatchAI/jobs/torch"
+    body = {"location": "eastus", "properties": {
+        "cluster": {"id": f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.BatchAI/clusters/c"},
+        "nodeCount": 1, "stdOutErrPathPrefix": "$AZ_BATCHAI_MOUNT_ROOT/logs",
+        "pyTorchSettings": {"pythonScriptFilePath": "train.py"},
+    }}  # fmt: skip
+    assert send("PUT", path, {"api-version": "2018-03-01"}, body).status_code == 200
+    newer = send("GET", path, {"api-version": "2018-03-01"}).json()["properties"]
+    older = send("GET", path, {"api-version": "2017-09-01-preview"}).json()["properties"]
+    assert newer["pyTorchSettings"] == {"pythonScriptFilePath": "train.py"}
+    assert "pyTorchSettings" not in older and older["cluster"] == newer["cluster"]
+    assert arm_server.response_problems == []

@@ -154,6 +154,7 @@ class Emulator:
         behaviour: Behaviour | None = None,
         token: str | None = None,
         record: bool = False,
+        check_responses: bool = False,
         executor_factory: ExecutorFactory | None = None,
         executor_options: dict[str, Any] | None = None,
         data_dir: Path | str | None = None,
@@ -164,6 +165,8 @@ class Emulator:
         self.behaviour = behaviour or Behaviour(self.specs)
         self.token = token
         self.record = record
+        self.check_responses = check_responses
+        self.response_problems: list[str] = []  # answers that break the spec (check_responses)
         self.default_api_version = default_api_version or self.specs.versions[-1]
         self.requests: list[RecordedRequest] = []
         self.mismatches: list[ReplayMismatch] = []
@@ -222,6 +225,7 @@ class Emulator:
 
     def forget_requests(self) -> None:
         with self._lock:
+            self.response_problems.clear()
             self.requests.clear()
             self.mismatches.clear()
             self.internal_errors.clear()
@@ -278,7 +282,20 @@ class Emulator:
             return self.provider.monitor(monitor, base_url)
         if route is None or params is None:
             raise self._no_route(spec, request)
-        return self.provider.handle(self._validated_call(spec, request, route, params, base_url))
+        try:
+            reply = self.provider.handle(self._validated_call(spec, request, route, params, base_url))
+        except ArmError as error:
+            reply = error.reply()
+        if self.check_responses:
+            self._check_response(spec, route, request, reply)
+        return reply
+
+    def _check_response(self, spec: Spec, route: Route, request: RecordedRequest, reply: Reply) -> None:
+        problems = spec.check_response(route, reply.status, reply.body)
+        if problems:
+            found = "; ".join(problem.message for problem in problems[:5])
+            with self._lock:
+                self.response_problems.append(f"{spec.api_version} {route.operation_id} {reply.status}: {found}")
 
     def _authenticate(self, request: RecordedRequest) -> None:
         header = request.headers.get("authorization")

@@ -101,6 +101,7 @@ class EmulatorHarness:
             behaviour=Behaviour(self.specs),
             token=DEFAULT_TOKEN,
             record=True,
+            check_responses=True,
             executor_factory=self._executor_factory,
             data_dir=self.data_dir,
             default_api_version=self.api_version,
@@ -179,6 +180,11 @@ class EmulatorHarness:
     @property
     def internal_errors(self) -> list[str]:
         return self.emulator.internal_errors
+
+    @property
+    def response_problems(self) -> list[str]:
+        """Answers of the emulator that break the spec of their version (every answer is checked)."""
+        return self.emulator.response_problems
 
     @property
     def operations_seen(self) -> set[str]:

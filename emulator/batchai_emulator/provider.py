@@ -394,7 +394,7 @@ class Provider:
         if resource.leaf == "jobs" and self.job_observer is not None:
             self.job_observer(resource.id)
             resource = self._existing(call)
-        return Reply(200, resource.to_json())
+        return Reply(200, self._render(call.spec, call.route.operation_id, resource))
 
     def _update(self, call: Call) -> Reply:
         resource = self._existing(call)
@@ -409,7 +409,7 @@ class Provider:
                 self._configure_cluster(resource)
             log.info("cluster %s: scale settings updated", resource.id)
         self.store.put(resource)
-        return Reply(200, resource.to_json())
+        return Reply(200, self._render(call.spec, call.route.operation_id, resource))
 
     def _delete(self, call: Call) -> Reply:
         resource_id = self._resource_id(call)
@@ -430,7 +430,10 @@ class Provider:
             parent_key = self._resource_id(call).lower()
         kind = "/".join(collection.lower() for collection in route.resource_collections)
         group = call.params.get("resourceGroupName")
-        items = [r.to_json() for r in self.store.select(kind, call.subscription, group, parent_key)]
+        items = [
+            self._render(call.spec, call.route.operation_id, resource)
+            for resource in self.store.select(kind, call.subscription, group, parent_key)
+        ]
         return self._page(call, items)
 
     # -- Batch AI actions ------------------------------------------------------------------
@@ -591,6 +594,13 @@ class Provider:
         ]
         return self._page(call, items)
 
+    def _render(self, spec: Spec, operation_id: str, resource: Resource) -> dict:
+        """The resource as this version's model has it: properties it does not know are left out (a job
+        created with 2018-05-01 read with 2018-03-01 shows no horovodSettings, for instance)."""
+        schema = spec.answer_schema(operation_id)
+        body = resource.to_json()
+        return spec.prune(schema, body) if schema is not None else body
+
     # -- paging ---------------------------------------------------------------------
 
     def _page(self, call: Call, items: list) -> Reply:
@@ -641,7 +651,9 @@ class Provider:
         async_url = _monitor_url(call.base_url, operation, "operationresults")
         if mode == "201" and action == "create":
             current = self.store.get(resource.key) or resource
-            return Reply(201, current.to_json(), {"Azure-AsyncOperation": async_url})
+            return Reply(
+                201, self._render(call.spec, call.route.operation_id, current), {"Azure-AsyncOperation": async_url}
+            )
         return Reply(
             202,
             None,
@@ -663,7 +675,12 @@ class Provider:
         self._complete(operation)
         if operation["action"] == "create":
             resource = self.store.get(operation["resource_key"])
-            return Reply(200, resource.to_json() if resource else None)  # provisioningState tells the outcome
+            body = (
+                self._render(self.specs[operation["api_version"]], operation["operation_id"], resource)
+                if resource
+                else None
+            )
+            return Reply(200, body)  # provisioningState tells the outcome
         if operation["error"]:
             raise ArmError(400, operation["error"].get("code", "Failed"), operation["error"].get("message", ""))
         return Reply(200)
@@ -751,7 +768,7 @@ class Provider:
             if resource is None or resource.uid != operation["resource_uid"]:
                 name = operation["resource_key"].rsplit("/", 1)[-1]
                 raise ArmError(404, "ResourceNotFound", f"The Resource '{name}' was not found.")
-            return Reply(200, resource.to_json())
+            return Reply(200, self._render(self.specs[operation["api_version"]], operation["operation_id"], resource))
         return Reply(204)
 
 

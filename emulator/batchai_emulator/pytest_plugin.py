@@ -49,6 +49,8 @@ def arm_server(arm_server_session: EmulatorHarness) -> Iterator[EmulatorHarness]
     yield arm_server_session
     if arm_server_session.internal_errors:
         pytest.fail("emulator bug:\n" + "\n".join(arm_server_session.internal_errors), pytrace=False)
+    if arm_server_session.response_problems:
+        pytest.fail("emulator answers off spec:\n" + "\n".join(arm_server_session.response_problems), pytrace=False)
 
 
 @pytest.fixture

@@ -235,6 +235,37 @@ class Spec:
         param = self.operation(operation_id).body_param
         return self.flatten(param["schema"]) if param else None
 
+    def answer_schema(self, operation_id: str) -> dict | None:
+        """The flattened schema of what an operation answers with 200: a resource, or a list's items."""
+        route = self.operation(operation_id)
+        operation = self.document["paths"][route.template][route.method.lower()]
+        declared = operation["responses"].get("200", {}).get("schema")
+        if declared is None:
+            return None
+        body = self.flatten(declared)
+        if route.pageable:
+            return self.flatten(body["properties"]["value"]["items"])
+        return body
+
+    def prune(self, schema: dict, value: Any) -> Any:
+        """``value`` without the properties ``schema`` does not have: what a version's model can answer."""
+        schema = self.flatten(schema)
+        if isinstance(value, dict) and "properties" in schema:
+            properties = schema["properties"]
+            extra = schema.get("additionalProperties")
+            pruned = {}
+            for name, item in value.items():
+                if name in properties:
+                    pruned[name] = self.prune(properties[name], item)
+                elif isinstance(extra, dict):
+                    pruned[name] = self.prune(extra, item)
+                elif extra is True:
+                    pruned[name] = item
+            return pruned
+        if isinstance(value, list) and schema.get("type") == "array":
+            return [self.prune(schema.get("items", {}), item) for item in value]
+        return value
+
     def list_item_schema(self, operation_id: str) -> dict:
         """The flattened schema of the items a pageable operation answers (``value`` of its 200 body)."""
         route = self.operation(operation_id)
@@ -261,21 +292,26 @@ class Spec:
             value = raw
         return value, self._check_scalar(param, value, name)
 
-    def check_value(self, schema: dict, value: Any, target: str = "") -> list[Problem]:
-        """Check a JSON value against a (request) schema; readOnly parts are ignored."""
+    def check_value(self, schema: dict, value: Any, target: str = "", response: bool = False) -> list[Problem]:
+        """Check a JSON value against a schema. A request: readOnly parts and unknown properties are ignored,
+        as ARM does. A response (``response=True``): everything is checked, and an unknown property is one."""
         schema = self.flatten(schema)
         kind = schema.get("type") or ("object" if "properties" in schema else None)
         if kind and not _is_type(value, kind):
-            where = target or "request body"
+            where = target or ("response body" if response else "request body")
             return [Problem("InvalidPropertyType", f"'{where}' must be of type {kind}.", target)]
         if kind == "object":
-            return self._check_object(schema, value, target)
+            return self._check_object(schema, value, target, response)
         if kind == "array":
             item_schema = schema.get("items", {})
-            return [p for i, item in enumerate(value) for p in self.check_value(item_schema, item, f"{target}[{i}]")]
+            return [
+                problem
+                for index, item in enumerate(value)
+                for problem in self.check_value(item_schema, item, f"{target}[{index}]", response)
+            ]
         return self._check_scalar(schema, value, target)
 
-    def _check_object(self, schema: dict, value: dict, target: str) -> list[Problem]:
+    def _check_object(self, schema: dict, value: dict, target: str, response: bool) -> list[Problem]:
         problems = []
         properties = schema.get("properties", {})
         for name in schema.get("required", []):
@@ -287,12 +323,27 @@ class Spec:
             if sub is None:
                 sub = schema.get("additionalProperties")
                 if not isinstance(sub, dict):
-                    continue  # ARM ignores unknown properties
-            elif self.resolve(sub).get("readOnly") or sub.get("readOnly"):
+                    if response:
+                        path = _join(target, name)
+                        problems.append(Problem("UnknownProperty", f"'{path}' is not in the spec.", path))
+                    continue  # ARM ignores unknown properties in requests
+            elif not response and (self.resolve(sub).get("readOnly") or sub.get("readOnly")):
                 continue  # read-only values sent by clients are ignored, not rejected
             if item is not None:
-                problems += self.check_value(sub, item, _join(target, name))
+                problems += self.check_value(sub, item, _join(target, name), response)
         return problems
+
+    def check_response(self, route: Route, status: int, body: Any) -> list[Problem]:
+        """Problems of an answer against the responses the spec declares for the operation."""
+        responses = self.document["paths"][route.template][route.method.lower()]["responses"]
+        declared = responses.get(str(status)) or (responses.get("default") if status >= 400 else None)
+        if declared is None and status == 201:  # lro_mode "201": an ARM style these specs do not list
+            declared = responses.get("200")
+        if declared is None:
+            return [Problem("UndeclaredStatus", f"{route.operation_id} declares no {status} response.", "")]
+        if "schema" not in declared:
+            return [] if body in (None, b"", "") else [Problem("UnexpectedBody", f"{status} has no body.", "")]
+        return self.check_value(declared["schema"], body, "", response=True)
 
     def _check_scalar(self, schema: dict, value: Any, target: str) -> list[Problem]:
         problems = []
