@@ -22,11 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from batchai_emulator import EmulatorProcess, FakeCredential  # noqa: E402
 from scenario import RESOURCE_GROUP, SUBSCRIPTION_ID, cluster_parameters, job_parameters  # noqa: E402
 
 import batchai  # noqa: E402
 from batchai import models  # noqa: E402
-from batchai_emulator import EmulatorProcess, FakeCredential  # noqa: E402
 
 DEADLINE = 300.0
 
@@ -117,21 +117,23 @@ def main() -> None:
     arguments.add_argument("--nodes", type=int, default=4)
     arguments.add_argument("--latency-samples", type=int, default=20)
     args = arguments.parse_args()
-    with tempfile.TemporaryDirectory(prefix="emulator-timing-") as folder:
-        with EmulatorProcess(Path(folder) / "data", "--log-level", "warning") as emulator:
-            measured = latency(emulator, args.latency_samples)
-            print(
-                f"create -> running on an idle emulator ({args.latency_samples} jobs): "
-                f"median {measured['server_median_ms']:.0f} ms (max {measured['server_max_ms']:.0f} ms) between the "
-                f"job's creationTime and startTime; {measured['client_median_ms']:.0f} ms median for a client "
-                "from its PUT to a GET showing it running"
-            )
-            rate = throughput(emulator, args.jobs, args.nodes)
-            print(
-                f"{rate['jobs']} jobs `true` on {rate['nodes']} nodes, created by 8 clients at once: "
-                f"{rate['seconds']:.1f} s, {rate['jobs_per_second']:.1f} jobs/s completed "
-                f"(the creates alone: {rate['create_seconds']:.1f} s)"
-            )
+    with (
+        tempfile.TemporaryDirectory(prefix="emulator-timing-") as folder,
+        EmulatorProcess(Path(folder) / "data", "--log-level", "warning") as emulator,
+    ):
+        measured = latency(emulator, args.latency_samples)
+        print(
+            f"create -> running on an idle emulator ({args.latency_samples} jobs): "
+            f"median {measured['server_median_ms']:.0f} ms (max {measured['server_max_ms']:.0f} ms) between the "
+            f"job's creationTime and startTime; {measured['client_median_ms']:.0f} ms median for a client "
+            "from its PUT to a GET showing it running"
+        )
+        rate = throughput(emulator, args.jobs, args.nodes)
+        print(
+            f"{rate['jobs']} jobs `true` on {rate['nodes']} nodes, created by 8 clients at once: "
+            f"{rate['seconds']:.1f} s, {rate['jobs_per_second']:.1f} jobs/s completed "
+            f"(the creates alone: {rate['create_seconds']:.1f} s)"
+        )
 
 
 if __name__ == "__main__":
