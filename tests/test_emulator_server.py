@@ -292,3 +292,24 @@ def test_plain_http_on_loopback_a_required_token_and_one_emulator_per_data_direc
         )  # fmt: skip
         assert second.returncode != 0 and "another emulator is using" in second.stderr
     assert "sesame" not in process.log()
+
+
+def test_a_request_that_fails_half_way_leaves_nothing_behind(tmp_path, monkeypatch):
+    emulator = _emulator(tmp_path)
+    try:
+        job = json.loads(json.dumps(job_parameters("c1").serialize()))
+
+        def broken_submit(resource) -> None:
+            raise RuntimeError("the executor is on fire")
+
+        monkeypatch.setattr(emulator.provider, "_submit", broken_submit)
+        reply = emulator.dispatch(
+            "PUT", f"{PROVIDER}/jobs/j1?api-version=2018-03-01", {"Authorization": "Bearer t"},
+            json.dumps(job).encode(), "https://x",
+        )  # fmt: skip
+        assert reply.status == 500 and reply.body["error"]["code"] == "InternalServerError"
+        assert len(emulator.internal_errors) == 1
+        assert _get(emulator, f"{PROVIDER}/jobs/j1")[0] == 404  # the create was rolled back
+        assert emulator.store.operations() == []
+    finally:
+        emulator.close()

@@ -19,6 +19,7 @@ lock is released, so a slow one never holds up other requests.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import posixpath
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from .downloads import DownloadSigner, Grant
+from .downloads import DownloadSigner, Grant, resolve_inside
 from .errors import ArmError, Reply, not_found, parent_not_found
 from .executor import (
     INTERRUPTED_ERROR,
@@ -160,25 +161,38 @@ class Provider:
     # -- locking, deferred executor calls and executor events ------------------------------
 
     class _Locked:
+        """The store lock and one SQLite transaction per outermost holder: a request that fails half-way
+        leaves nothing behind. Nested holders share the outermost one's transaction and deferred calls."""
+
         def __init__(self, provider: Provider):
             self.provider = provider
             self.effects: list[Callable[[], None]] = []
+            self.transaction: contextlib.AbstractContextManager[None] | None = None
 
         def __enter__(self) -> list[Callable[[], None]]:
             provider = self.provider
             provider.lock.acquire()
             depth = getattr(provider._local, "depth", 0)
             provider._local.depth = depth + 1
-            if depth == 0:
-                provider._local.effects = self.effects
-            return provider._local.effects if depth else self.effects
+            if depth:
+                return []  # the outermost holder runs the deferred calls
+            provider._local.effects = self.effects
+            self.transaction = provider.store.transaction()
+            self.transaction.__enter__()
+            return self.effects
 
-        def __exit__(self, *exc_info: object) -> None:
+        def __exit__(self, *exc_info: Any) -> None:
             provider = self.provider
             provider._local.depth -= 1
-            if provider._local.depth == 0:
-                provider._local.effects = None
-            provider.lock.release()
+            try:
+                if provider._local.depth == 0:
+                    provider._local.effects = None
+                    if self.transaction is not None:
+                        self.transaction.__exit__(*exc_info)
+                    if exc_info[0] is not None:
+                        self.effects.clear()  # rolled back: nothing to tell the executor
+            finally:
+                provider.lock.release()
 
     def locked(self) -> Provider._Locked:
         """Hold the store lock; executor calls queued with ``_later`` run once the outermost holder lets go."""
@@ -534,8 +548,6 @@ class Provider:
 
     def output_file(self, grant: Grant) -> Path | None:
         """The local file a download grant names, if the job still exists."""
-        from .downloads import resolve_inside
-
         job = self.store.get(grant.job_id)
         if job is None or self.executor is None:
             return None
