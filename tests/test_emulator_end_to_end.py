@@ -152,30 +152,30 @@ def test_fifty_clients_creating_and_polling_jobs_at_once_all_finish(client, emul
     assert names == {f"many-{index:02d}" for index in range(CLIENTS)}
 
 
-def test_a_restart_mid_run_keeps_everything_and_reports_the_interrupted_job_failed(tmp_path):
-    with EmulatorProcess(tmp_path / "data") as emulator:
-        with new_client(emulator) as sdk:
-            cluster(sdk, "restart-cluster", 1)
-            file_server = models.FileServerCreateParameters(
-                location="eastus",
-                vm_size="STANDARD_NC6",
-                ssh_configuration=models.SshConfiguration(
-                    user_account_settings=models.UserAccountSettings(admin_user_name="me", admin_user_password="pw!")
-                ),
-                data_disks=models.DataDisks(disk_size_in_gb=10, disk_count=1, storage_account_type="Standard_LRS"),
-            )
-            sdk.file_servers.begin_create(RESOURCE_GROUP, "nfs", file_server).result()
-            sdk.jobs.begin_create(RESOURCE_GROUP, "cut-off", job("restart-cluster", "sleep 30")).result()
-            sdk.jobs.begin_create(RESOURCE_GROUP, "waiting", job("restart-cluster", "echo later")).result()
-            wait_until(sdk, "cut-off", ("running",))
-        emulator.restart()
-        with new_client(emulator) as sdk:
-            assert sdk.clusters.get(RESOURCE_GROUP, "restart-cluster").vm_size == "STANDARD_NC6"
-            assert sdk.file_servers.get(RESOURCE_GROUP, "nfs").provisioning_state == "succeeded"
-            interrupted = sdk.jobs.get(RESOURCE_GROUP, "cut-off")
-            assert interrupted.execution_state == "failed"
-            assert interrupted.execution_info.errors[0].code == "JobInterrupted"
-            assert wait_until(sdk, "waiting", ("succeeded", "failed")).execution_state == "succeeded"  # resubmitted
+def test_a_restart_mid_run_keeps_everything_and_reports_the_interrupted_job_failed(emulator_process):
+    emulator = emulator_process  # the pytest plugin's: the command, a free port, a temporary data directory
+    with new_client(emulator) as sdk:
+        cluster(sdk, "restart-cluster", 1)
+        file_server = models.FileServerCreateParameters(
+            location="eastus",
+            vm_size="STANDARD_NC6",
+            ssh_configuration=models.SshConfiguration(
+                user_account_settings=models.UserAccountSettings(admin_user_name="me", admin_user_password="pw!")
+            ),
+            data_disks=models.DataDisks(disk_size_in_gb=10, disk_count=1, storage_account_type="Standard_LRS"),
+        )
+        sdk.file_servers.begin_create(RESOURCE_GROUP, "nfs", file_server).result()
+        sdk.jobs.begin_create(RESOURCE_GROUP, "cut-off", job("restart-cluster", "sleep 30")).result()
+        sdk.jobs.begin_create(RESOURCE_GROUP, "waiting", job("restart-cluster", "echo later")).result()
+        wait_until(sdk, "cut-off", ("running",))
+    emulator.restart()
+    with new_client(emulator) as sdk:
+        assert sdk.clusters.get(RESOURCE_GROUP, "restart-cluster").vm_size == "STANDARD_NC6"
+        assert sdk.file_servers.get(RESOURCE_GROUP, "nfs").provisioning_state == "succeeded"
+        interrupted = sdk.jobs.get(RESOURCE_GROUP, "cut-off")
+        assert interrupted.execution_state == "failed"
+        assert interrupted.execution_info.errors[0].code == "JobInterrupted"
+        assert wait_until(sdk, "waiting", ("succeeded", "failed")).execution_state == "succeeded"  # resubmitted
 
 
 def test_the_lifecycle_helpers_run_a_job_with_progress(client, emulator, capsys):
