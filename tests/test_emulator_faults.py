@@ -225,6 +225,14 @@ def test_202_without_polling_headers(arm_server, http):
     assert reply.headers["Retry-After"] == "0"
 
 
+def test_location_only_polling(arm_server, http):
+    arm_server.faults.add(faults.location_only(method="PUT"))
+    reply = http("PUT", f"{PROVIDER}/clusters/c1", json_body=CLUSTER_BODY)
+    assert reply.status_code == 202 and "Azure-AsyncOperation" not in reply.headers
+    statuses = [http("GET", reply.headers["Location"]).status_code for _ in range(arm_server.polls_until_done + 1)]
+    assert statuses == [202] * arm_server.polls_until_done + [200]
+
+
 @pytest.mark.parametrize("status", ["Failed", "Canceled"])
 def test_the_monitor_answering_failed_or_canceled(arm_server, http, status):
     error = {"code": "QuotaExceeded", "message": "No cores left."}

@@ -234,6 +234,11 @@ def no_polling_headers(**where: Any) -> Fault:
     return Fault("modify", drop_headers=("Azure-AsyncOperation", "Location"), name="no polling headers", **where)
 
 
+def location_only(**where: Any) -> Fault:
+    """The normal 202 of a long-running operation with its Location header only (no Azure-AsyncOperation)."""
+    return Fault("modify", drop_headers=("Azure-AsyncOperation",), name="Location only", **where)
+
+
 def monitor_status(status: str = "Failed", error: dict | None = None, times: int | None = 1, **where: Any) -> Fault:
     """The status monitor (Azure-AsyncOperation) answering ``status``; ``times=None``: for ever."""
     body: dict[str, Any] = {"id": "operation", "name": "operation", "status": status}
