@@ -8,25 +8,49 @@ from pathlib import Path
 
 from .codemodel import CodeModel, Settings, build_code_model
 from .config import ApiVersion, Config
-from .loader import load_spec
+from .loader import Spec, SpecError, load_spec
+from .multiapi import build_multiapi_model
 from .render import format_files, render_api_version, render_root
 
 
 def build_code_models(config: Config) -> dict[ApiVersion, CodeModel]:
+    specs = {api: load_spec(api.spec) for api in config.api_versions}
+    check_secret_properties(config, specs)
     code_models = {}
-    for api in config.api_versions:
+    for api, spec in specs.items():
         settings = Settings(
             package=f"{config.package}.{api.module}",
             sdk_moniker=config.distribution,
             secret_properties=config.secret_properties,
         )
-        code_models[api] = build_code_model(load_spec(api.spec), settings)
+        code_models[api] = build_code_model(spec, settings)
     return code_models
 
 
+def check_secret_properties(config: Config, specs: dict[ApiVersion, Spec]) -> None:
+    """Every configured secret must name a definition's property in at least one API version.
+
+    One version may lack it (a definition that version does not have yet); all of them lacking it
+    is a misspelled or renamed entry, which would silently leave a secret unmasked.
+    """
+    found = {
+        f"{name}.{prop}"
+        for spec in specs.values()
+        for name, schema in spec.definitions.items()
+        for prop in schema.properties
+    }
+    unknown = sorted(config.secret_properties - found)
+    if unknown:
+        versions = ", ".join(api.version for api in specs)
+        raise SpecError(
+            "sdk.toml#/secrets/properties", f"{unknown} name no definition property in API versions {versions}"
+        )
+
+
 def generate_files(config: Config, code_models: dict[ApiVersion, CodeModel] | None = None) -> dict[str, str]:
-    files = render_root(config)
-    for api, code_model in (code_models or build_code_models(config)).items():
+    code_models = code_models or build_code_models(config)
+    files = render_root(config, build_multiapi_model(config, code_models))
+    for api, code_model in code_models.items():
         files.update(render_api_version(code_model, api, config, api.spec.relative_to(config.root).as_posix()))
     return format_files(files)
 

@@ -692,7 +692,7 @@ def test_a_flattened_object_whose_properties_are_not_adjacent_is_a_spec_error(bu
         DerivedProperties={"type": "object", "properties": {"b": STRING}},
     )
     with pytest.raises(SpecError, match="#/definitions/Derived: the properties flattened into 'properties'"):
-        model(build(document), "Derived").wire_members
+        _ = model(build(document), "Derived").wire_members
 
 
 def test_two_properties_sent_under_one_key_are_a_spec_error(build) -> None:
@@ -705,11 +705,11 @@ def test_two_properties_sent_under_one_key_are_a_spec_error(build) -> None:
     found = model(code_model, "Thing")
     found.properties[1].wire_key = "a"
     with pytest.raises(SpecError, match="two properties are sent as 'a'"):
-        found.wire_members
+        _ = found.wire_members
     found.properties[1].wire_key = "b"
     found.properties[0].wire_key = "bag"
     with pytest.raises(SpecError, match="'bag' is both a property and a flattened object"):
-        found.wire_members
+        _ = found.wire_members
 
 
 def test_a_discriminator_is_a_spec_error(build) -> None:

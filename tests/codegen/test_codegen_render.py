@@ -213,7 +213,7 @@ def test_the_generated_package_imports(output: Path) -> None:
     )
     assert printed.split(" ", 2) == [
         "1.2.3",
-        "tinysdk.v2020_01_01._client",
+        "tinysdk._client",
         "['CloudError', 'Fixed', 'Resource', 'Thing', 'ThingList', 'ThingState']\n",
     ]
 
@@ -376,7 +376,8 @@ def test_docstrings_describe_models_properties_and_operations(output: Path) -> N
     printed = run_python(
         """
         import json
-        from tinysdk import TinyClient, models
+        from tinysdk import models
+        from tinysdk.v2020_01_01 import TinyClient
 
         print(json.dumps([models.Thing.__doc__, models.Thing.__init__.__doc__, TinyClient.__doc__]))
         from tinysdk.operations import ThingsOperations

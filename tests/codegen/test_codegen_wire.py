@@ -95,7 +95,11 @@ DEFINITIONS = {
         "properties": {"label": {"type": "string", "maxLength": 4}, "weight": {"type": "integer", "minimum": 1}},
     },
 }
-CHECKS = settings(max_examples=int(os.environ.get("WIRE_EXAMPLES", "120")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CHECKS = settings(
+    max_examples=int(os.environ.get("WIRE_EXAMPLES", "120")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,7 @@ PAGE_JOBS = 1000
 
 @dataclass(frozen=True)
 class Sample:
-    """One timed batch: wall seconds, and CPU seconds of the process's other threads (the in-process ArmServer)."""
+    """One timed batch: wall seconds, and CPU seconds of the process's other threads (the in-process emulator)."""
 
     wall: float
     other_cpu: float

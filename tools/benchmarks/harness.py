@@ -8,7 +8,8 @@
 Model rows (a-c, h) read and write what each side's operations read and write: ours with the generated
 code (`write_body`, `Model._from_wire`), the others with their client's serializer and deserializer;
 ours also times the `json` floor of each (json.dumps of the body, json.loads of the response). Client
-rows (d-f) call an ArmServer (tests/armserver) started in this process, over HTTPS on 127.0.0.1.
+rows (d-f) call the emulator's harness (batchai_emulator.EmulatorHarness) started in this process, over
+HTTPS on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class Side:
     write_body: Callable[[Any], Any]  # a JobCreateParameters -> the request body, as the client's operations do
     read_job: Callable[[Any], Any]  # parsed Job JSON -> the Job, as the client's operations do
     read_page: Callable[[Any], list]  # parsed JobListResult JSON -> the jobs, as the client's pager reads it
-    new_client: Callable[..., Any] | None  # (credential, subscription_id, **kwargs) -> client, None: no ArmServer rows
+    new_client: Callable[..., Any] | None  # (credential, subscription_id, **kwargs) -> client, None: no emulator rows
 
 
 class Token:  # a TokenCredential for the model rows; no request is sent there
@@ -196,12 +197,11 @@ def model_rows(side: Side, name: str) -> dict[str, Any]:
 
 def client_rows(side: Side) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "tests"))
+    from batchai_emulator import EmulatorHarness, FakeCredential
     from scenario import cluster_parameters
 
-    from armserver import ArmServer, FakeCredential
-
     assert side.new_client is not None
-    with ArmServer() as server:
+    with EmulatorHarness() as server:
         client = side.new_client(
             FakeCredential(server.token),
             SUBSCRIPTION_ID,
@@ -237,7 +237,7 @@ def client_rows(side: Side) -> dict[str, Any]:
                 number, repeat, warmup = CLIENT_ROWS[row]
                 rows[row] = timed(measure(action, number=number, repeat=repeat, warmup=warmup), number)
         if server.internal_errors:
-            raise SystemExit("ArmServer bug:\n" + "\n".join(server.internal_errors))
+            raise SystemExit("emulator bug:\n" + "\n".join(server.internal_errors))
     return rows
 
 

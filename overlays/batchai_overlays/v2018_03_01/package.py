@@ -1,12 +1,29 @@
 """Overlay of `batchai.v2018_03_01` (and so of `batchai`): the names the overlays add to the package."""
 
-from . import lifecycle, validation
-from .lifecycle import *  # noqa: F403
-from .validation import *  # noqa: F403
+from .lifecycle import (
+    JobDefinitionError,
+    JobFailedError,
+    JobRun,
+    ProvisioningFailedError,
+    StateTransition,
+    WaitTimeoutError,
+    load_job_definition,
+)
+from .validation import Problem, ValidationError, validate_definition
 
-__all__: list[str] = []
-__all__ += validation.__all__
-__all__ += lifecycle.__all__
+# a literal list: type checkers read a star import's names from it, and read no other form
+__all__ = [
+    "JobDefinitionError",
+    "JobFailedError",
+    "JobRun",
+    "Problem",
+    "ProvisioningFailedError",
+    "StateTransition",
+    "ValidationError",
+    "WaitTimeoutError",
+    "load_job_definition",
+    "validate_definition",
+]
 
 
 def patch_sdk() -> None:
