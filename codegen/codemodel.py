@@ -10,6 +10,7 @@ import keyword
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from . import loader
@@ -82,7 +83,7 @@ class PythonType:
     enum: EnumType | None = None
     element: PythonType | None = None  # an array's item type, or a dictionary's value type
 
-    @property
+    @cached_property
     def kind(self) -> str:
         """How the generated code reads and writes it: "list", "dict", "model", a scalar kind or "leaf"."""
         if self.serialization.startswith("["):
@@ -178,7 +179,7 @@ class Property:
     def in_init(self) -> bool:
         return not self.read_only and not self.is_constant
 
-    @property
+    @cached_property
     def wire_path(self) -> list[str]:
         """The keys leading to the value in the wire JSON: one, or more for a flattened property."""
         return _unescaped_segments(self.wire_key)
@@ -267,13 +268,14 @@ class ModelType:
         """The top-level keys of the wire form; msrest keeps any other key in `additional_properties`."""
         return sorted({prop.wire_path[0] for prop in self.properties})
 
-    @property
+    @cached_property
     def wire_members(self) -> list[Property | WireGroup]:
         """The properties in wire order, flattened ones inside the group of their enclosing JSON object.
 
         msrest writes a flattened property into an object that it creates when it meets the first
         one; the generated code builds each object at once, which is the same wire JSON as long as
         the properties of one object come one after another. A model where they do not is refused.
+        Worked out once, when first asked: by then the model is complete.
         """
         root = WireGroup(key="", variable="data", parent="")
         closed: set[tuple[str, ...]] = set()

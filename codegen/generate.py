@@ -1,8 +1,7 @@
-"""Run the stages in order: load each spec, build its code model, render and format the files."""
+"""Run the stages in order: load each spec, build its code model, lay out the files."""
 
 from __future__ import annotations
 
-import difflib
 import shutil
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from .codemodel import CodeModel, Settings, build_code_model
 from .config import ApiVersion, Config
 from .loader import Spec, SpecError, load_spec
 from .multiapi import build_multiapi_model
-from .render import format_files, render_api_version, render_root
+from .render import render_api_version, render_root
 
 
 def build_code_models(config: Config) -> dict[ApiVersion, CodeModel]:
@@ -52,7 +51,7 @@ def generate_files(config: Config, code_models: dict[ApiVersion, CodeModel] | No
     files = render_root(config, build_multiapi_model(config, code_models))
     for api, code_model in code_models.items():
         files.update(render_api_version(code_model, api, config, api.spec.relative_to(config.root).as_posix()))
-    return format_files(files)
+    return files
 
 
 def write_files(files: dict[str, str], output: Path, package: str) -> None:
@@ -66,6 +65,8 @@ def write_files(files: dict[str, str], output: Path, package: str) -> None:
 
 def differences(files: dict[str, str], output: Path, package: str) -> list[str]:
     """Unified diffs between `files` and the package folder under `output`; empty when equal."""
+    import difflib  # only `--check` needs it: generating does not pay for the import
+
     on_disk = {
         path.relative_to(output).as_posix(): path.read_text(encoding="utf-8")
         for path in sorted((output / package).rglob("*"))

@@ -23,7 +23,7 @@ class VersionEntry:
     @property
     def literal(self) -> str:
         """The version as a `typing.Literal` type, for the root client's overloads."""
-        return f"Literal[{self.version!r}]"
+        return f'Literal["{self.version}"]'
 
     @property
     def alias(self) -> str:

@@ -701,12 +701,12 @@ def test_two_properties_sent_under_one_key_are_a_spec_error(build) -> None:
         "type": "object",
         "properties": {"a": STRING, "b": STRING, "bag": {"x-ms-client-flatten": True, **ref("Bag")}},
     }
-    code_model = build(models_of(Thing=thing, Bag={"type": "object", "properties": {"x": STRING}}))
-    found = model(code_model, "Thing")
+    document = models_of(Thing=thing, Bag={"type": "object", "properties": {"x": STRING}})
+    found = model(build(document), "Thing")
     found.properties[1].wire_key = "a"
     with pytest.raises(SpecError, match="two properties are sent as 'a'"):
         _ = found.wire_members
-    found.properties[1].wire_key = "b"
+    found = model(build(document), "Thing")
     found.properties[0].wire_key = "bag"
     with pytest.raises(SpecError, match="'bag' is both a property and a flattened object"):
         _ = found.wire_members

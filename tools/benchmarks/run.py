@@ -58,8 +58,6 @@ PACKAGES = [
     "urllib3",
     "aiohttp",
     "cryptography",
-    "jinja2",
-    "ruff",
 ]
 # id, harness row, title, batch, reference side
 ROWS = [

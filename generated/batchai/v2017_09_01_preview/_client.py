@@ -14,12 +14,7 @@ from msrest import Deserializer, Serializer
 
 from . import models as _models
 from ._configuration import BatchAIManagementClientConfiguration
-from .operations import (
-    ClustersOperations,
-    FileServersOperations,
-    JobsOperations,
-    Operations,
-)
+from .operations import ClustersOperations, FileServersOperations, JobsOperations, Operations
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential

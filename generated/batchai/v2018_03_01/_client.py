@@ -14,13 +14,7 @@ from msrest import Deserializer, Serializer
 
 from . import models as _models
 from ._configuration import BatchAIManagementClientConfiguration
-from .operations import (
-    ClustersOperations,
-    FileServersOperations,
-    JobsOperations,
-    Operations,
-    UsageOperations,
-)
+from .operations import ClustersOperations, FileServersOperations, JobsOperations, Operations, UsageOperations
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential

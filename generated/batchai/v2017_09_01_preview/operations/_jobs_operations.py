@@ -820,7 +820,6 @@ class JobsOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return ItemPaged(get_next, extract_data)
@@ -976,7 +975,6 @@ class JobsOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return ItemPaged(get_next, extract_data)
@@ -1046,7 +1044,6 @@ class JobsOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return ItemPaged(get_next, extract_data)
@@ -1125,7 +1122,6 @@ class JobsOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return ItemPaged(get_next, extract_data)

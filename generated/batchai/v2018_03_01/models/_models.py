@@ -94,6 +94,7 @@ class AppInsightsReference(_Model):
             "type": "KeyVaultSecretReference",
         },
     }
+
     _wire_keys = frozenset(["component", "instrumentationKey", "instrumentationKeySecretReference"])
 
     _secrets = frozenset(["instrumentation_key"])
@@ -143,19 +144,21 @@ class AppInsightsReference(_Model):
             wire["instrumentationKeySecretReference"] = write_model(value, KeyVaultSecretReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> AppInsightsReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> AppInsightsReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "component": ResourceId._from_wire(data.get("component")),
-            "instrumentation_key": read_str(data.get("instrumentationKey")),
-            "instrumentation_key_secret_reference": KeyVaultSecretReference._from_wire(
-                data.get("instrumentationKeySecretReference")
-            ),
-        }
+            return None if data is None else read_with_msrest(AppInsightsReference, data)
+        obj: Any = new_instance(AppInsightsReference)
+        obj.additional_properties = (
+            {} if data.keys() <= AppInsightsReference._wire_keys else read_extra(data, AppInsightsReference._wire_keys)
+        )
+        obj.component = ResourceId._from_wire(data.get("component"))
+        if type(value := data.get("instrumentationKey")) is not str and value is not None:
+            value = read_str(value)
+        obj.instrumentation_key = value
+        obj.instrumentation_key_secret_reference = KeyVaultSecretReference._from_wire(
+            data.get("instrumentationKeySecretReference")
+        )
         return obj
 
 
@@ -184,6 +187,7 @@ class AutoScaleSettings(_Model):
         "maximum_node_count": {"key": "maximumNodeCount", "type": "int"},
         "initial_node_count": {"key": "initialNodeCount", "type": "int"},
     }
+
     _wire_keys = frozenset(["initialNodeCount", "maximumNodeCount", "minimumNodeCount"])
 
     def __init__(
@@ -231,17 +235,23 @@ class AutoScaleSettings(_Model):
             wire["initialNodeCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> AutoScaleSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> AutoScaleSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "minimum_node_count": read_int(data.get("minimumNodeCount")),
-            "maximum_node_count": read_int(data.get("maximumNodeCount")),
-            "initial_node_count": read_int(data.get("initialNodeCount")),
-        }
+            return None if data is None else read_with_msrest(AutoScaleSettings, data)
+        obj: Any = new_instance(AutoScaleSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= AutoScaleSettings._wire_keys else read_extra(data, AutoScaleSettings._wire_keys)
+        )
+        if type(value := data.get("minimumNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.minimum_node_count = value
+        if type(value := data.get("maximumNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.maximum_node_count = value
+        if type(value := data.get("initialNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.initial_node_count = value
         return obj
 
 
@@ -279,6 +289,7 @@ class AzureBlobFileSystemReference(_Model):
         "relative_mount_path": {"key": "relativeMountPath", "type": "str"},
         "mount_options": {"key": "mountOptions", "type": "str"},
     }
+
     _wire_keys = frozenset(["accountName", "containerName", "credentials", "mountOptions", "relativeMountPath"])
 
     def __init__(
@@ -346,19 +357,29 @@ class AzureBlobFileSystemReference(_Model):
             wire["mountOptions"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> AzureBlobFileSystemReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> AzureBlobFileSystemReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "account_name": read_str(data.get("accountName")),
-            "container_name": read_str(data.get("containerName")),
-            "credentials": AzureStorageCredentialsInfo._from_wire(data.get("credentials")),
-            "relative_mount_path": read_str(data.get("relativeMountPath")),
-            "mount_options": read_str(data.get("mountOptions")),
-        }
+            return None if data is None else read_with_msrest(AzureBlobFileSystemReference, data)
+        obj: Any = new_instance(AzureBlobFileSystemReference)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= AzureBlobFileSystemReference._wire_keys
+            else read_extra(data, AzureBlobFileSystemReference._wire_keys)
+        )
+        if type(value := data.get("accountName")) is not str and value is not None:
+            value = read_str(value)
+        obj.account_name = value
+        if type(value := data.get("containerName")) is not str and value is not None:
+            value = read_str(value)
+        obj.container_name = value
+        obj.credentials = AzureStorageCredentialsInfo._from_wire(data.get("credentials"))
+        if type(value := data.get("relativeMountPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.relative_mount_path = value
+        if type(value := data.get("mountOptions")) is not str and value is not None:
+            value = read_str(value)
+        obj.mount_options = value
         return obj
 
 
@@ -400,6 +421,7 @@ class AzureFileShareReference(_Model):
         "file_mode": {"key": "fileMode", "type": "str"},
         "directory_mode": {"key": "directoryMode", "type": "str"},
     }
+
     _wire_keys = frozenset(
         ["accountName", "azureFileUrl", "credentials", "directoryMode", "fileMode", "relativeMountPath"]
     )
@@ -478,20 +500,32 @@ class AzureFileShareReference(_Model):
             wire["directoryMode"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> AzureFileShareReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> AzureFileShareReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "account_name": read_str(data.get("accountName")),
-            "azure_file_url": read_str(data.get("azureFileUrl")),
-            "credentials": AzureStorageCredentialsInfo._from_wire(data.get("credentials")),
-            "relative_mount_path": read_str(data.get("relativeMountPath")),
-            "file_mode": read_str(data.get("fileMode")),
-            "directory_mode": read_str(data.get("directoryMode")),
-        }
+            return None if data is None else read_with_msrest(AzureFileShareReference, data)
+        obj: Any = new_instance(AzureFileShareReference)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= AzureFileShareReference._wire_keys
+            else read_extra(data, AzureFileShareReference._wire_keys)
+        )
+        if type(value := data.get("accountName")) is not str and value is not None:
+            value = read_str(value)
+        obj.account_name = value
+        if type(value := data.get("azureFileUrl")) is not str and value is not None:
+            value = read_str(value)
+        obj.azure_file_url = value
+        obj.credentials = AzureStorageCredentialsInfo._from_wire(data.get("credentials"))
+        if type(value := data.get("relativeMountPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.relative_mount_path = value
+        if type(value := data.get("fileMode")) is not str and value is not None:
+            value = read_str(value)
+        obj.file_mode = value
+        if type(value := data.get("directoryMode")) is not str and value is not None:
+            value = read_str(value)
+        obj.directory_mode = value
         return obj
 
 
@@ -510,6 +544,7 @@ class AzureStorageCredentialsInfo(_Model):
         "account_key": {"key": "accountKey", "type": "str"},
         "account_key_secret_reference": {"key": "accountKeySecretReference", "type": "KeyVaultSecretReference"},
     }
+
     _wire_keys = frozenset(["accountKey", "accountKeySecretReference"])
 
     _secrets = frozenset(["account_key"])
@@ -548,16 +583,20 @@ class AzureStorageCredentialsInfo(_Model):
             wire["accountKeySecretReference"] = write_model(value, KeyVaultSecretReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> AzureStorageCredentialsInfo | None:
+    @staticmethod
+    def _from_wire(data: Any) -> AzureStorageCredentialsInfo | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "account_key": read_str(data.get("accountKey")),
-            "account_key_secret_reference": KeyVaultSecretReference._from_wire(data.get("accountKeySecretReference")),
-        }
+            return None if data is None else read_with_msrest(AzureStorageCredentialsInfo, data)
+        obj: Any = new_instance(AzureStorageCredentialsInfo)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= AzureStorageCredentialsInfo._wire_keys
+            else read_extra(data, AzureStorageCredentialsInfo._wire_keys)
+        )
+        if type(value := data.get("accountKey")) is not str and value is not None:
+            value = read_str(value)
+        obj.account_key = value
+        obj.account_key_secret_reference = KeyVaultSecretReference._from_wire(data.get("accountKeySecretReference"))
         return obj
 
 
@@ -577,6 +616,7 @@ class BatchAIError(_Model):
         "message": {"key": "message", "type": "str"},
         "details": {"key": "details", "type": "[NameValuePair]"},
     }
+
     _wire_keys = frozenset(["code", "details", "message"])
 
     def __init__(
@@ -620,20 +660,24 @@ class BatchAIError(_Model):
             wire["details"] = write_models(value, NameValuePair, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> BatchAIError | None:
+    @staticmethod
+    def _from_wire(data: Any) -> BatchAIError | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(BatchAIError, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "code": read_str(data.get("code")),
-                "message": read_str(data.get("message")),
-                "details": read_list(data.get("details"), NameValuePair._from_wire),
-            }
+            obj: Any = new_instance(BatchAIError)
+            obj.additional_properties = (
+                {} if data.keys() <= BatchAIError._wire_keys else read_extra(data, BatchAIError._wire_keys)
+            )
+            if type(value := data.get("code")) is not str and value is not None:
+                value = read_str(value)
+            obj.code = value
+            if type(value := data.get("message")) is not str and value is not None:
+                value = read_str(value)
+            obj.message = value
+            obj.details = read_list(data.get("details"), NameValuePair._from_wire)
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(BatchAIError, data)
         return obj
 
 
@@ -666,6 +710,7 @@ class CNTKsettings(_Model):
         "command_line_args": {"key": "commandLineArgs", "type": "str"},
         "process_count": {"key": "processCount", "type": "int"},
     }
+
     _wire_keys = frozenset(
         [
             "commandLineArgs",
@@ -741,20 +786,32 @@ class CNTKsettings(_Model):
             wire["processCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> CNTKsettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> CNTKsettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "language_type": read_str(data.get("languageType")),
-            "config_file_path": read_str(data.get("configFilePath")),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "command_line_args": read_str(data.get("commandLineArgs")),
-            "process_count": read_int(data.get("processCount")),
-        }
+            return None if data is None else read_with_msrest(CNTKsettings, data)
+        obj: Any = new_instance(CNTKsettings)
+        obj.additional_properties = (
+            {} if data.keys() <= CNTKsettings._wire_keys else read_extra(data, CNTKsettings._wire_keys)
+        )
+        if type(value := data.get("languageType")) is not str and value is not None:
+            value = read_str(value)
+        obj.language_type = value
+        if type(value := data.get("configFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.config_file_path = value
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("commandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line_args = value
+        if type(value := data.get("processCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.process_count = value
         return obj
 
 
@@ -780,6 +837,7 @@ class Caffe2Settings(_Model):
         "python_interpreter_path": {"key": "pythonInterpreterPath", "type": "str"},
         "command_line_args": {"key": "commandLineArgs", "type": "str"},
     }
+
     _wire_keys = frozenset(["commandLineArgs", "pythonInterpreterPath", "pythonScriptFilePath"])
 
     def __init__(
@@ -824,17 +882,23 @@ class Caffe2Settings(_Model):
             wire["commandLineArgs"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Caffe2Settings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Caffe2Settings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "command_line_args": read_str(data.get("commandLineArgs")),
-        }
+            return None if data is None else read_with_msrest(Caffe2Settings, data)
+        obj: Any = new_instance(Caffe2Settings)
+        obj.additional_properties = (
+            {} if data.keys() <= Caffe2Settings._wire_keys else read_extra(data, Caffe2Settings._wire_keys)
+        )
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("commandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line_args = value
         return obj
 
 
@@ -864,6 +928,7 @@ class CaffeSettings(_Model):
         "command_line_args": {"key": "commandLineArgs", "type": "str"},
         "process_count": {"key": "processCount", "type": "int"},
     }
+
     _wire_keys = frozenset(
         ["commandLineArgs", "configFilePath", "processCount", "pythonInterpreterPath", "pythonScriptFilePath"]
     )
@@ -925,19 +990,29 @@ class CaffeSettings(_Model):
             wire["processCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> CaffeSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> CaffeSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "config_file_path": read_str(data.get("configFilePath")),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "command_line_args": read_str(data.get("commandLineArgs")),
-            "process_count": read_int(data.get("processCount")),
-        }
+            return None if data is None else read_with_msrest(CaffeSettings, data)
+        obj: Any = new_instance(CaffeSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= CaffeSettings._wire_keys else read_extra(data, CaffeSettings._wire_keys)
+        )
+        if type(value := data.get("configFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.config_file_path = value
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("commandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line_args = value
+        if type(value := data.get("processCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.process_count = value
         return obj
 
 
@@ -967,6 +1042,7 @@ class ChainerSettings(_Model):
         "command_line_args": {"key": "commandLineArgs", "type": "str"},
         "process_count": {"key": "processCount", "type": "int"},
     }
+
     _wire_keys = frozenset(["commandLineArgs", "processCount", "pythonInterpreterPath", "pythonScriptFilePath"])
 
     def __init__(
@@ -1019,18 +1095,26 @@ class ChainerSettings(_Model):
             wire["processCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ChainerSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ChainerSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "command_line_args": read_str(data.get("commandLineArgs")),
-            "process_count": read_int(data.get("processCount")),
-        }
+            return None if data is None else read_with_msrest(ChainerSettings, data)
+        obj: Any = new_instance(ChainerSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= ChainerSettings._wire_keys else read_extra(data, ChainerSettings._wire_keys)
+        )
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("commandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line_args = value
+        if type(value := data.get("processCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.process_count = value
         return obj
 
 
@@ -1064,6 +1148,7 @@ class Resource(_Model):
         "location": {"key": "location", "type": "str"},
         "tags": {"key": "tags", "type": "{str}"},
     }
+
     _wire_keys = frozenset(["id", "location", "name", "tags", "type"])
 
     def __init__(
@@ -1103,22 +1188,30 @@ class Resource(_Model):
             wire["tags"] = write_dict(value, write_str)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Resource | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Resource | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(Resource, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "id": read_str(data.get("id")),
-                "name": read_str(data.get("name")),
-                "type": read_str(data.get("type")),
-                "location": read_str(data.get("location")),
-                "tags": read_dict(data.get("tags"), read_str),
-            }
+            obj: Any = new_instance(Resource)
+            obj.additional_properties = (
+                {} if data.keys() <= Resource._wire_keys else read_extra(data, Resource._wire_keys)
+            )
+            if type(value := data.get("id")) is not str and value is not None:
+                value = read_str(value)
+            obj.id = value
+            if type(value := data.get("name")) is not str and value is not None:
+                value = read_str(value)
+            obj.name = value
+            if type(value := data.get("type")) is not str and value is not None:
+                value = read_str(value)
+            obj.type = value
+            if type(value := data.get("location")) is not str and value is not None:
+                value = read_str(value)
+            obj.location = value
+            obj.tags = read_dict(data.get("tags"), read_str)
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(Resource, data)
         return obj
 
 
@@ -1220,6 +1313,7 @@ class Cluster(Resource):
         "current_node_count": {"key": "properties.currentNodeCount", "type": "int"},
         "node_state_counts": {"key": "properties.nodeStateCounts", "type": "NodeStateCounts"},
     }
+
     _wire_keys = frozenset(["id", "location", "name", "properties", "tags", "type"])
 
     def __init__(
@@ -1352,40 +1446,58 @@ class Cluster(Resource):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Cluster | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Cluster | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(Cluster, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "id": read_str(data.get("id")),
-                "name": read_str(data.get("name")),
-                "type": read_str(data.get("type")),
-                "location": read_str(data.get("location")),
-                "tags": read_dict(data.get("tags"), read_str),
-                "vm_size": read_str(properties.get("vmSize")),
-                "vm_priority": read_str(properties.get("vmPriority")),
-                "scale_settings": ScaleSettings._from_wire(properties.get("scaleSettings")),
-                "virtual_machine_configuration": VirtualMachineConfiguration._from_wire(
-                    properties.get("virtualMachineConfiguration")
-                ),
-                "node_setup": NodeSetup._from_wire(properties.get("nodeSetup")),
-                "user_account_settings": UserAccountSettings._from_wire(properties.get("userAccountSettings")),
-                "subnet": ResourceId._from_wire(properties.get("subnet")),
-                "creation_time": read_datetime(properties.get("creationTime")),
-                "provisioning_state": read_str(properties.get("provisioningState")),
-                "provisioning_state_transition_time": read_datetime(properties.get("provisioningStateTransitionTime")),
-                "allocation_state": read_str(properties.get("allocationState")),
-                "allocation_state_transition_time": read_datetime(properties.get("allocationStateTransitionTime")),
-                "errors": read_list(properties.get("errors"), BatchAIError._from_wire),
-                "current_node_count": read_int(properties.get("currentNodeCount")),
-                "node_state_counts": NodeStateCounts._from_wire(properties.get("nodeStateCounts")),
-            }
+            obj: Any = new_instance(Cluster)
+            obj.additional_properties = (
+                {} if data.keys() <= Cluster._wire_keys else read_extra(data, Cluster._wire_keys)
+            )
+            if type(value := data.get("id")) is not str and value is not None:
+                value = read_str(value)
+            obj.id = value
+            if type(value := data.get("name")) is not str and value is not None:
+                value = read_str(value)
+            obj.name = value
+            if type(value := data.get("type")) is not str and value is not None:
+                value = read_str(value)
+            obj.type = value
+            if type(value := data.get("location")) is not str and value is not None:
+                value = read_str(value)
+            obj.location = value
+            obj.tags = read_dict(data.get("tags"), read_str)
+            if type(value := properties.get("vmSize")) is not str and value is not None:
+                value = read_str(value)
+            obj.vm_size = value
+            if type(value := properties.get("vmPriority")) is not str and value is not None:
+                value = read_str(value)
+            obj.vm_priority = value
+            obj.scale_settings = ScaleSettings._from_wire(properties.get("scaleSettings"))
+            obj.virtual_machine_configuration = VirtualMachineConfiguration._from_wire(
+                properties.get("virtualMachineConfiguration")
+            )
+            obj.node_setup = NodeSetup._from_wire(properties.get("nodeSetup"))
+            obj.user_account_settings = UserAccountSettings._from_wire(properties.get("userAccountSettings"))
+            obj.subnet = ResourceId._from_wire(properties.get("subnet"))
+            obj.creation_time = read_datetime(properties.get("creationTime"))
+            if type(value := properties.get("provisioningState")) is not str and value is not None:
+                value = read_str(value)
+            obj.provisioning_state = value
+            obj.provisioning_state_transition_time = read_datetime(properties.get("provisioningStateTransitionTime"))
+            if type(value := properties.get("allocationState")) is not str and value is not None:
+                value = read_str(value)
+            obj.allocation_state = value
+            obj.allocation_state_transition_time = read_datetime(properties.get("allocationStateTransitionTime"))
+            obj.errors = read_list(properties.get("errors"), BatchAIError._from_wire)
+            if type(value := properties.get("currentNodeCount")) is not int and value is not None:
+                value = read_int(value)
+            obj.current_node_count = value
+            obj.node_state_counts = NodeStateCounts._from_wire(properties.get("nodeStateCounts"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(Cluster, data)
         return obj
 
 
@@ -1438,6 +1550,7 @@ class ClusterCreateParameters(_Model):
         "user_account_settings": {"key": "properties.userAccountSettings", "type": "UserAccountSettings"},
         "subnet": {"key": "properties.subnet", "type": "ResourceId"},
     }
+
     _wire_keys = frozenset(["location", "properties", "tags"])
 
     def __init__(
@@ -1537,29 +1650,37 @@ class ClusterCreateParameters(_Model):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ClusterCreateParameters | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ClusterCreateParameters | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(ClusterCreateParameters, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "location": read_str(data.get("location")),
-                "tags": read_dict(data.get("tags"), read_str),
-                "vm_size": read_str(properties.get("vmSize")),
-                "vm_priority": read_str(properties.get("vmPriority")),
-                "scale_settings": ScaleSettings._from_wire(properties.get("scaleSettings")),
-                "virtual_machine_configuration": VirtualMachineConfiguration._from_wire(
-                    properties.get("virtualMachineConfiguration")
-                ),
-                "node_setup": NodeSetup._from_wire(properties.get("nodeSetup")),
-                "user_account_settings": UserAccountSettings._from_wire(properties.get("userAccountSettings")),
-                "subnet": ResourceId._from_wire(properties.get("subnet")),
-            }
+            obj: Any = new_instance(ClusterCreateParameters)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= ClusterCreateParameters._wire_keys
+                else read_extra(data, ClusterCreateParameters._wire_keys)
+            )
+            if type(value := data.get("location")) is not str and value is not None:
+                value = read_str(value)
+            obj.location = value
+            obj.tags = read_dict(data.get("tags"), read_str)
+            if type(value := properties.get("vmSize")) is not str and value is not None:
+                value = read_str(value)
+            obj.vm_size = value
+            if type(value := properties.get("vmPriority")) is not str and value is not None:
+                value = read_str(value)
+            obj.vm_priority = value
+            obj.scale_settings = ScaleSettings._from_wire(properties.get("scaleSettings"))
+            obj.virtual_machine_configuration = VirtualMachineConfiguration._from_wire(
+                properties.get("virtualMachineConfiguration")
+            )
+            obj.node_setup = NodeSetup._from_wire(properties.get("nodeSetup"))
+            obj.user_account_settings = UserAccountSettings._from_wire(properties.get("userAccountSettings"))
+            obj.subnet = ResourceId._from_wire(properties.get("subnet"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(ClusterCreateParameters, data)
         return obj
 
 
@@ -1576,6 +1697,7 @@ class ClusterListResult(_Model):
         "value": {"key": "value", "type": "[Cluster]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -1612,19 +1734,21 @@ class ClusterListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ClusterListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ClusterListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(ClusterListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), Cluster._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(ClusterListResult)
+            obj.additional_properties = (
+                {} if data.keys() <= ClusterListResult._wire_keys else read_extra(data, ClusterListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), Cluster._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(ClusterListResult, data)
         return obj
 
 
@@ -1641,6 +1765,7 @@ class ClusterUpdateParameters(_Model):
         "tags": {"key": "tags", "type": "{str}"},
         "scale_settings": {"key": "properties.scaleSettings", "type": "ScaleSettings"},
     }
+
     _wire_keys = frozenset(["properties", "tags"])
 
     def __init__(
@@ -1680,20 +1805,22 @@ class ClusterUpdateParameters(_Model):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ClusterUpdateParameters | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ClusterUpdateParameters | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(ClusterUpdateParameters, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "tags": read_dict(data.get("tags"), read_str),
-                "scale_settings": ScaleSettings._from_wire(properties.get("scaleSettings")),
-            }
+            obj: Any = new_instance(ClusterUpdateParameters)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= ClusterUpdateParameters._wire_keys
+                else read_extra(data, ClusterUpdateParameters._wire_keys)
+            )
+            obj.tags = read_dict(data.get("tags"), read_str)
+            obj.scale_settings = ScaleSettings._from_wire(properties.get("scaleSettings"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(ClusterUpdateParameters, data)
         return obj
 
 
@@ -1718,6 +1845,7 @@ class ClustersListByResourceGroupOptions(_Model):
         "select": {"key": "$select", "type": "str"},
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["$filter", "$select", "maxResults"])
 
     def __init__(
@@ -1766,17 +1894,25 @@ class ClustersListByResourceGroupOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ClustersListByResourceGroupOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ClustersListByResourceGroupOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "filter": read_str(data.get("$filter")),
-            "select": read_str(data.get("$select")),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(ClustersListByResourceGroupOptions, data)
+        obj: Any = new_instance(ClustersListByResourceGroupOptions)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= ClustersListByResourceGroupOptions._wire_keys
+            else read_extra(data, ClustersListByResourceGroupOptions._wire_keys)
+        )
+        if type(value := data.get("$filter")) is not str and value is not None:
+            value = read_str(value)
+        obj.filter = value
+        if type(value := data.get("$select")) is not str and value is not None:
+            value = read_str(value)
+        obj.select = value
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -1801,6 +1937,7 @@ class ClustersListOptions(_Model):
         "select": {"key": "$select", "type": "str"},
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["$filter", "$select", "maxResults"])
 
     def __init__(
@@ -1849,17 +1986,23 @@ class ClustersListOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ClustersListOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ClustersListOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "filter": read_str(data.get("$filter")),
-            "select": read_str(data.get("$select")),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(ClustersListOptions, data)
+        obj: Any = new_instance(ClustersListOptions)
+        obj.additional_properties = (
+            {} if data.keys() <= ClustersListOptions._wire_keys else read_extra(data, ClustersListOptions._wire_keys)
+        )
+        if type(value := data.get("$filter")) is not str and value is not None:
+            value = read_str(value)
+        obj.filter = value
+        if type(value := data.get("$select")) is not str and value is not None:
+            value = read_str(value)
+        obj.select = value
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -1879,6 +2022,7 @@ class ContainerSettings(_Model):
     _attribute_map = {
         "image_source_registry": {"key": "imageSourceRegistry", "type": "ImageSourceRegistry"},
     }
+
     _wire_keys = frozenset(["imageSourceRegistry"])
 
     def __init__(
@@ -1910,15 +2054,15 @@ class ContainerSettings(_Model):
             wire["imageSourceRegistry"] = write_model(value, ImageSourceRegistry, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ContainerSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ContainerSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "image_source_registry": ImageSourceRegistry._from_wire(data.get("imageSourceRegistry")),
-        }
+            return None if data is None else read_with_msrest(ContainerSettings, data)
+        obj: Any = new_instance(ContainerSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= ContainerSettings._wire_keys else read_extra(data, ContainerSettings._wire_keys)
+        )
+        obj.image_source_registry = ImageSourceRegistry._from_wire(data.get("imageSourceRegistry"))
         return obj
 
 
@@ -1932,6 +2076,7 @@ class CustomToolkitSettings(_Model):
     _attribute_map = {
         "command_line": {"key": "commandLine", "type": "str"},
     }
+
     _wire_keys = frozenset(["commandLine"])
 
     def __init__(
@@ -1959,15 +2104,19 @@ class CustomToolkitSettings(_Model):
             wire["commandLine"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> CustomToolkitSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> CustomToolkitSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "command_line": read_str(data.get("commandLine")),
-        }
+            return None if data is None else read_with_msrest(CustomToolkitSettings, data)
+        obj: Any = new_instance(CustomToolkitSettings)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= CustomToolkitSettings._wire_keys
+            else read_extra(data, CustomToolkitSettings._wire_keys)
+        )
+        if type(value := data.get("commandLine")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line = value
         return obj
 
 
@@ -2002,6 +2151,7 @@ class DataDisks(_Model):
         "disk_count": {"key": "diskCount", "type": "int"},
         "storage_account_type": {"key": "storageAccountType", "type": "str"},
     }
+
     _wire_keys = frozenset(["cachingType", "diskCount", "diskSizeInGB", "storageAccountType"])
 
     def __init__(
@@ -2061,18 +2211,26 @@ class DataDisks(_Model):
             wire["storageAccountType"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> DataDisks | None:
+    @staticmethod
+    def _from_wire(data: Any) -> DataDisks | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "disk_size_in_gb": read_int(data.get("diskSizeInGB")),
-            "caching_type": read_str(data.get("cachingType")),
-            "disk_count": read_int(data.get("diskCount")),
-            "storage_account_type": read_str(data.get("storageAccountType")),
-        }
+            return None if data is None else read_with_msrest(DataDisks, data)
+        obj: Any = new_instance(DataDisks)
+        obj.additional_properties = (
+            {} if data.keys() <= DataDisks._wire_keys else read_extra(data, DataDisks._wire_keys)
+        )
+        if type(value := data.get("diskSizeInGB")) is not int and value is not None:
+            value = read_int(value)
+        obj.disk_size_in_gb = value
+        if type(value := data.get("cachingType")) is not str and value is not None:
+            value = read_str(value)
+        obj.caching_type = value
+        if type(value := data.get("diskCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.disk_count = value
+        if type(value := data.get("storageAccountType")) is not str and value is not None:
+            value = read_str(value)
+        obj.storage_account_type = value
         return obj
 
 
@@ -2096,6 +2254,7 @@ class EnvironmentVariable(_Model):
         "name": {"key": "name", "type": "str"},
         "value": {"key": "value", "type": "str"},
     }
+
     _wire_keys = frozenset(["name", "value"])
 
     def __init__(
@@ -2135,16 +2294,20 @@ class EnvironmentVariable(_Model):
             wire["value"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> EnvironmentVariable | None:
+    @staticmethod
+    def _from_wire(data: Any) -> EnvironmentVariable | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "name": read_str(data.get("name")),
-            "value": read_str(data.get("value")),
-        }
+            return None if data is None else read_with_msrest(EnvironmentVariable, data)
+        obj: Any = new_instance(EnvironmentVariable)
+        obj.additional_properties = (
+            {} if data.keys() <= EnvironmentVariable._wire_keys else read_extra(data, EnvironmentVariable._wire_keys)
+        )
+        if type(value := data.get("name")) is not str and value is not None:
+            value = read_str(value)
+        obj.name = value
+        if type(value := data.get("value")) is not str and value is not None:
+            value = read_str(value)
+        obj.value = value
         return obj
 
 
@@ -2172,6 +2335,7 @@ class EnvironmentVariableWithSecretValue(_Model):
         "value": {"key": "value", "type": "str"},
         "value_secret_reference": {"key": "valueSecretReference", "type": "KeyVaultSecretReference"},
     }
+
     _wire_keys = frozenset(["name", "value", "valueSecretReference"])
 
     _secrets = frozenset(["value"])
@@ -2220,17 +2384,23 @@ class EnvironmentVariableWithSecretValue(_Model):
             wire["valueSecretReference"] = write_model(value, KeyVaultSecretReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> EnvironmentVariableWithSecretValue | None:
+    @staticmethod
+    def _from_wire(data: Any) -> EnvironmentVariableWithSecretValue | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "name": read_str(data.get("name")),
-            "value": read_str(data.get("value")),
-            "value_secret_reference": KeyVaultSecretReference._from_wire(data.get("valueSecretReference")),
-        }
+            return None if data is None else read_with_msrest(EnvironmentVariableWithSecretValue, data)
+        obj: Any = new_instance(EnvironmentVariableWithSecretValue)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= EnvironmentVariableWithSecretValue._wire_keys
+            else read_extra(data, EnvironmentVariableWithSecretValue._wire_keys)
+        )
+        if type(value := data.get("name")) is not str and value is not None:
+            value = read_str(value)
+        obj.name = value
+        if type(value := data.get("value")) is not str and value is not None:
+            value = read_str(value)
+        obj.value = value
+        obj.value_secret_reference = KeyVaultSecretReference._from_wire(data.get("valueSecretReference"))
         return obj
 
 
@@ -2263,6 +2433,7 @@ class File(_Model):
         "last_modified": {"key": "properties.lastModified", "type": "iso-8601"},
         "content_length": {"key": "properties.contentLength", "type": "int"},
     }
+
     _wire_keys = frozenset(["downloadUrl", "isDirectory", "name", "properties"])
 
     def __init__(
@@ -2327,23 +2498,29 @@ class File(_Model):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> File | None:
+    @staticmethod
+    def _from_wire(data: Any) -> File | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(File, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "name": read_str(data.get("name")),
-                "is_directory": read_bool(data.get("isDirectory")),
-                "download_url": read_str(data.get("downloadUrl")),
-                "last_modified": read_datetime(properties.get("lastModified")),
-                "content_length": read_int(properties.get("contentLength")),
-            }
+            obj: Any = new_instance(File)
+            obj.additional_properties = {} if data.keys() <= File._wire_keys else read_extra(data, File._wire_keys)
+            if type(value := data.get("name")) is not str and value is not None:
+                value = read_str(value)
+            obj.name = value
+            if type(value := data.get("isDirectory")) is not bool and value is not None:
+                value = read_bool(value)
+            obj.is_directory = value
+            if type(value := data.get("downloadUrl")) is not str and value is not None:
+                value = read_str(value)
+            obj.download_url = value
+            obj.last_modified = read_datetime(properties.get("lastModified"))
+            if type(value := properties.get("contentLength")) is not int and value is not None:
+                value = read_int(value)
+            obj.content_length = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(File, data)
         return obj
 
 
@@ -2364,6 +2541,7 @@ class FileListResult(_Model):
         "value": {"key": "value", "type": "[File]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -2397,19 +2575,21 @@ class FileListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(FileListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), File._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(FileListResult)
+            obj.additional_properties = (
+                {} if data.keys() <= FileListResult._wire_keys else read_extra(data, FileListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), File._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(FileListResult, data)
         return obj
 
 
@@ -2476,6 +2656,7 @@ class FileServer(Resource):
         "creation_time": {"key": "properties.creationTime", "type": "iso-8601"},
         "provisioning_state": {"key": "properties.provisioningState", "type": "str"},
     }
+
     _wire_keys = frozenset(["id", "location", "name", "properties", "tags", "type"])
 
     def __init__(
@@ -2561,31 +2742,43 @@ class FileServer(Resource):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileServer | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileServer | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(FileServer, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "id": read_str(data.get("id")),
-                "name": read_str(data.get("name")),
-                "type": read_str(data.get("type")),
-                "location": read_str(data.get("location")),
-                "tags": read_dict(data.get("tags"), read_str),
-                "vm_size": read_str(properties.get("vmSize")),
-                "ssh_configuration": SshConfiguration._from_wire(properties.get("sshConfiguration")),
-                "data_disks": DataDisks._from_wire(properties.get("dataDisks")),
-                "subnet": ResourceId._from_wire(properties.get("subnet")),
-                "mount_settings": MountSettings._from_wire(properties.get("mountSettings")),
-                "provisioning_state_transition_time": read_datetime(properties.get("provisioningStateTransitionTime")),
-                "creation_time": read_datetime(properties.get("creationTime")),
-                "provisioning_state": read_str(properties.get("provisioningState")),
-            }
+            obj: Any = new_instance(FileServer)
+            obj.additional_properties = (
+                {} if data.keys() <= FileServer._wire_keys else read_extra(data, FileServer._wire_keys)
+            )
+            if type(value := data.get("id")) is not str and value is not None:
+                value = read_str(value)
+            obj.id = value
+            if type(value := data.get("name")) is not str and value is not None:
+                value = read_str(value)
+            obj.name = value
+            if type(value := data.get("type")) is not str and value is not None:
+                value = read_str(value)
+            obj.type = value
+            if type(value := data.get("location")) is not str and value is not None:
+                value = read_str(value)
+            obj.location = value
+            obj.tags = read_dict(data.get("tags"), read_str)
+            if type(value := properties.get("vmSize")) is not str and value is not None:
+                value = read_str(value)
+            obj.vm_size = value
+            obj.ssh_configuration = SshConfiguration._from_wire(properties.get("sshConfiguration"))
+            obj.data_disks = DataDisks._from_wire(properties.get("dataDisks"))
+            obj.subnet = ResourceId._from_wire(properties.get("subnet"))
+            obj.mount_settings = MountSettings._from_wire(properties.get("mountSettings"))
+            obj.provisioning_state_transition_time = read_datetime(properties.get("provisioningStateTransitionTime"))
+            obj.creation_time = read_datetime(properties.get("creationTime"))
+            if type(value := properties.get("provisioningState")) is not str and value is not None:
+                value = read_str(value)
+            obj.provisioning_state = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(FileServer, data)
         return obj
 
 
@@ -2624,6 +2817,7 @@ class FileServerCreateParameters(_Model):
         "data_disks": {"key": "properties.dataDisks", "type": "DataDisks"},
         "subnet": {"key": "properties.subnet", "type": "ResourceId"},
     }
+
     _wire_keys = frozenset(["location", "properties", "tags"])
 
     def __init__(
@@ -2702,24 +2896,30 @@ class FileServerCreateParameters(_Model):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileServerCreateParameters | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileServerCreateParameters | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(FileServerCreateParameters, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "location": read_str(data.get("location")),
-                "tags": read_dict(data.get("tags"), read_str),
-                "vm_size": read_str(properties.get("vmSize")),
-                "ssh_configuration": SshConfiguration._from_wire(properties.get("sshConfiguration")),
-                "data_disks": DataDisks._from_wire(properties.get("dataDisks")),
-                "subnet": ResourceId._from_wire(properties.get("subnet")),
-            }
+            obj: Any = new_instance(FileServerCreateParameters)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= FileServerCreateParameters._wire_keys
+                else read_extra(data, FileServerCreateParameters._wire_keys)
+            )
+            if type(value := data.get("location")) is not str and value is not None:
+                value = read_str(value)
+            obj.location = value
+            obj.tags = read_dict(data.get("tags"), read_str)
+            if type(value := properties.get("vmSize")) is not str and value is not None:
+                value = read_str(value)
+            obj.vm_size = value
+            obj.ssh_configuration = SshConfiguration._from_wire(properties.get("sshConfiguration"))
+            obj.data_disks = DataDisks._from_wire(properties.get("dataDisks"))
+            obj.subnet = ResourceId._from_wire(properties.get("subnet"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(FileServerCreateParameters, data)
         return obj
 
 
@@ -2736,6 +2936,7 @@ class FileServerListResult(_Model):
         "value": {"key": "value", "type": "[FileServer]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -2772,19 +2973,23 @@ class FileServerListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileServerListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileServerListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(FileServerListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), FileServer._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(FileServerListResult)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= FileServerListResult._wire_keys
+                else read_extra(data, FileServerListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), FileServer._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(FileServerListResult, data)
         return obj
 
 
@@ -2817,6 +3022,7 @@ class FileServerReference(_Model):
         "relative_mount_path": {"key": "relativeMountPath", "type": "str"},
         "mount_options": {"key": "mountOptions", "type": "str"},
     }
+
     _wire_keys = frozenset(["fileServer", "mountOptions", "relativeMountPath", "sourceDirectory"])
 
     def __init__(
@@ -2874,18 +3080,24 @@ class FileServerReference(_Model):
             wire["mountOptions"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileServerReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileServerReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "file_server": ResourceId._from_wire(data.get("fileServer")),
-            "source_directory": read_str(data.get("sourceDirectory")),
-            "relative_mount_path": read_str(data.get("relativeMountPath")),
-            "mount_options": read_str(data.get("mountOptions")),
-        }
+            return None if data is None else read_with_msrest(FileServerReference, data)
+        obj: Any = new_instance(FileServerReference)
+        obj.additional_properties = (
+            {} if data.keys() <= FileServerReference._wire_keys else read_extra(data, FileServerReference._wire_keys)
+        )
+        obj.file_server = ResourceId._from_wire(data.get("fileServer"))
+        if type(value := data.get("sourceDirectory")) is not str and value is not None:
+            value = read_str(value)
+        obj.source_directory = value
+        if type(value := data.get("relativeMountPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.relative_mount_path = value
+        if type(value := data.get("mountOptions")) is not str and value is not None:
+            value = read_str(value)
+        obj.mount_options = value
         return obj
 
 
@@ -2910,6 +3122,7 @@ class FileServersListByResourceGroupOptions(_Model):
         "select": {"key": "$select", "type": "str"},
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["$filter", "$select", "maxResults"])
 
     def __init__(
@@ -2958,17 +3171,25 @@ class FileServersListByResourceGroupOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileServersListByResourceGroupOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileServersListByResourceGroupOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "filter": read_str(data.get("$filter")),
-            "select": read_str(data.get("$select")),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(FileServersListByResourceGroupOptions, data)
+        obj: Any = new_instance(FileServersListByResourceGroupOptions)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= FileServersListByResourceGroupOptions._wire_keys
+            else read_extra(data, FileServersListByResourceGroupOptions._wire_keys)
+        )
+        if type(value := data.get("$filter")) is not str and value is not None:
+            value = read_str(value)
+        obj.filter = value
+        if type(value := data.get("$select")) is not str and value is not None:
+            value = read_str(value)
+        obj.select = value
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -2993,6 +3214,7 @@ class FileServersListOptions(_Model):
         "select": {"key": "$select", "type": "str"},
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["$filter", "$select", "maxResults"])
 
     def __init__(
@@ -3041,17 +3263,25 @@ class FileServersListOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileServersListOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileServersListOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "filter": read_str(data.get("$filter")),
-            "select": read_str(data.get("$select")),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(FileServersListOptions, data)
+        obj: Any = new_instance(FileServersListOptions)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= FileServersListOptions._wire_keys
+            else read_extra(data, FileServersListOptions._wire_keys)
+        )
+        if type(value := data.get("$filter")) is not str and value is not None:
+            value = read_str(value)
+        obj.filter = value
+        if type(value := data.get("$select")) is not str and value is not None:
+            value = read_str(value)
+        obj.select = value
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -3092,6 +3322,7 @@ class ImageReference(_Model):
         "version": {"key": "version", "type": "str"},
         "virtual_machine_image_id": {"key": "virtualMachineImageId", "type": "str"},
     }
+
     _wire_keys = frozenset(["offer", "publisher", "sku", "version", "virtualMachineImageId"])
 
     def __init__(
@@ -3162,19 +3393,29 @@ class ImageReference(_Model):
             wire["virtualMachineImageId"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ImageReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ImageReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "publisher": read_str(data.get("publisher")),
-            "offer": read_str(data.get("offer")),
-            "sku": read_str(data.get("sku")),
-            "version": read_str(data.get("version")),
-            "virtual_machine_image_id": read_str(data.get("virtualMachineImageId")),
-        }
+            return None if data is None else read_with_msrest(ImageReference, data)
+        obj: Any = new_instance(ImageReference)
+        obj.additional_properties = (
+            {} if data.keys() <= ImageReference._wire_keys else read_extra(data, ImageReference._wire_keys)
+        )
+        if type(value := data.get("publisher")) is not str and value is not None:
+            value = read_str(value)
+        obj.publisher = value
+        if type(value := data.get("offer")) is not str and value is not None:
+            value = read_str(value)
+        obj.offer = value
+        if type(value := data.get("sku")) is not str and value is not None:
+            value = read_str(value)
+        obj.sku = value
+        if type(value := data.get("version")) is not str and value is not None:
+            value = read_str(value)
+        obj.version = value
+        if type(value := data.get("virtualMachineImageId")) is not str and value is not None:
+            value = read_str(value)
+        obj.virtual_machine_image_id = value
         return obj
 
 
@@ -3200,6 +3441,7 @@ class ImageSourceRegistry(_Model):
         "image": {"key": "image", "type": "str"},
         "credentials": {"key": "credentials", "type": "PrivateRegistryCredentials"},
     }
+
     _wire_keys = frozenset(["credentials", "image", "serverUrl"])
 
     def __init__(
@@ -3244,17 +3486,21 @@ class ImageSourceRegistry(_Model):
             wire["credentials"] = write_model(value, PrivateRegistryCredentials, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ImageSourceRegistry | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ImageSourceRegistry | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "server_url": read_str(data.get("serverUrl")),
-            "image": read_str(data.get("image")),
-            "credentials": PrivateRegistryCredentials._from_wire(data.get("credentials")),
-        }
+            return None if data is None else read_with_msrest(ImageSourceRegistry, data)
+        obj: Any = new_instance(ImageSourceRegistry)
+        obj.additional_properties = (
+            {} if data.keys() <= ImageSourceRegistry._wire_keys else read_extra(data, ImageSourceRegistry._wire_keys)
+        )
+        if type(value := data.get("serverUrl")) is not str and value is not None:
+            value = read_str(value)
+        obj.server_url = value
+        if type(value := data.get("image")) is not str and value is not None:
+            value = read_str(value)
+        obj.image = value
+        obj.credentials = PrivateRegistryCredentials._from_wire(data.get("credentials"))
         return obj
 
 
@@ -3279,6 +3525,7 @@ class InputDirectory(_Model):
         "id": {"key": "id", "type": "str"},
         "path": {"key": "path", "type": "str"},
     }
+
     _wire_keys = frozenset(["id", "path"])
 
     def __init__(
@@ -3320,16 +3567,20 @@ class InputDirectory(_Model):
             wire["path"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> InputDirectory | None:
+    @staticmethod
+    def _from_wire(data: Any) -> InputDirectory | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "id": read_str(data.get("id")),
-            "path": read_str(data.get("path")),
-        }
+            return None if data is None else read_with_msrest(InputDirectory, data)
+        obj: Any = new_instance(InputDirectory)
+        obj.additional_properties = (
+            {} if data.keys() <= InputDirectory._wire_keys else read_extra(data, InputDirectory._wire_keys)
+        )
+        if type(value := data.get("id")) is not str and value is not None:
+            value = read_str(value)
+        obj.id = value
+        if type(value := data.get("path")) is not str and value is not None:
+            value = read_str(value)
+        obj.path = value
         return obj
 
 
@@ -3453,6 +3704,7 @@ class Job(Resource):
         "execution_state_transition_time": {"key": "properties.executionStateTransitionTime", "type": "iso-8601"},
         "execution_info": {"key": "properties.executionInfo", "type": "JobPropertiesExecutionInfo"},
     }
+
     _wire_keys = frozenset(["id", "location", "name", "properties", "tags", "type"])
 
     def __init__(
@@ -3678,51 +3930,73 @@ class Job(Resource):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Job | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Job | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(Job, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "id": read_str(data.get("id")),
-                "name": read_str(data.get("name")),
-                "type": read_str(data.get("type")),
-                "location": read_str(data.get("location")),
-                "tags": read_dict(data.get("tags"), read_str),
-                "experiment_name": read_str(properties.get("experimentName")),
-                "priority": read_int(properties.get("priority")),
-                "cluster": ResourceId._from_wire(properties.get("cluster")),
-                "job_output_directory_path_segment": read_str(properties.get("jobOutputDirectoryPathSegment")),
-                "node_count": read_int(properties.get("nodeCount")),
-                "container_settings": ContainerSettings._from_wire(properties.get("containerSettings")),
-                "tool_type": read_str(properties.get("toolType")),
-                "cntk_settings": CNTKsettings._from_wire(properties.get("cntkSettings")),
-                "py_torch_settings": PyTorchSettings._from_wire(properties.get("pyTorchSettings")),
-                "tensor_flow_settings": TensorFlowSettings._from_wire(properties.get("tensorFlowSettings")),
-                "caffe_settings": CaffeSettings._from_wire(properties.get("caffeSettings")),
-                "chainer_settings": ChainerSettings._from_wire(properties.get("chainerSettings")),
-                "custom_toolkit_settings": CustomToolkitSettings._from_wire(properties.get("customToolkitSettings")),
-                "job_preparation": JobPreparation._from_wire(properties.get("jobPreparation")),
-                "std_out_err_path_prefix": read_str(properties.get("stdOutErrPathPrefix")),
-                "input_directories": read_list(properties.get("inputDirectories"), InputDirectory._from_wire),
-                "output_directories": read_list(properties.get("outputDirectories"), OutputDirectory._from_wire),
-                "environment_variables": read_list(
-                    properties.get("environmentVariables"), EnvironmentVariable._from_wire
-                ),
-                "secrets": read_list(properties.get("secrets"), EnvironmentVariableWithSecretValue._from_wire),
-                "constraints": JobPropertiesConstraints._from_wire(properties.get("constraints")),
-                "creation_time": read_datetime(properties.get("creationTime")),
-                "provisioning_state": read_str(properties.get("provisioningState")),
-                "provisioning_state_transition_time": read_datetime(properties.get("provisioningStateTransitionTime")),
-                "execution_state": read_str(properties.get("executionState")),
-                "execution_state_transition_time": read_datetime(properties.get("executionStateTransitionTime")),
-                "execution_info": JobPropertiesExecutionInfo._from_wire(properties.get("executionInfo")),
-            }
+            obj: Any = new_instance(Job)
+            obj.additional_properties = {} if data.keys() <= Job._wire_keys else read_extra(data, Job._wire_keys)
+            if type(value := data.get("id")) is not str and value is not None:
+                value = read_str(value)
+            obj.id = value
+            if type(value := data.get("name")) is not str and value is not None:
+                value = read_str(value)
+            obj.name = value
+            if type(value := data.get("type")) is not str and value is not None:
+                value = read_str(value)
+            obj.type = value
+            if type(value := data.get("location")) is not str and value is not None:
+                value = read_str(value)
+            obj.location = value
+            obj.tags = read_dict(data.get("tags"), read_str)
+            if type(value := properties.get("experimentName")) is not str and value is not None:
+                value = read_str(value)
+            obj.experiment_name = value
+            if type(value := properties.get("priority")) is not int and value is not None:
+                value = read_int(value)
+            obj.priority = value
+            obj.cluster = ResourceId._from_wire(properties.get("cluster"))
+            if type(value := properties.get("jobOutputDirectoryPathSegment")) is not str and value is not None:
+                value = read_str(value)
+            obj.job_output_directory_path_segment = value
+            if type(value := properties.get("nodeCount")) is not int and value is not None:
+                value = read_int(value)
+            obj.node_count = value
+            obj.container_settings = ContainerSettings._from_wire(properties.get("containerSettings"))
+            if type(value := properties.get("toolType")) is not str and value is not None:
+                value = read_str(value)
+            obj.tool_type = value
+            obj.cntk_settings = CNTKsettings._from_wire(properties.get("cntkSettings"))
+            obj.py_torch_settings = PyTorchSettings._from_wire(properties.get("pyTorchSettings"))
+            obj.tensor_flow_settings = TensorFlowSettings._from_wire(properties.get("tensorFlowSettings"))
+            obj.caffe_settings = CaffeSettings._from_wire(properties.get("caffeSettings"))
+            obj.chainer_settings = ChainerSettings._from_wire(properties.get("chainerSettings"))
+            obj.custom_toolkit_settings = CustomToolkitSettings._from_wire(properties.get("customToolkitSettings"))
+            obj.job_preparation = JobPreparation._from_wire(properties.get("jobPreparation"))
+            if type(value := properties.get("stdOutErrPathPrefix")) is not str and value is not None:
+                value = read_str(value)
+            obj.std_out_err_path_prefix = value
+            obj.input_directories = read_list(properties.get("inputDirectories"), InputDirectory._from_wire)
+            obj.output_directories = read_list(properties.get("outputDirectories"), OutputDirectory._from_wire)
+            obj.environment_variables = read_list(
+                properties.get("environmentVariables"), EnvironmentVariable._from_wire
+            )
+            obj.secrets = read_list(properties.get("secrets"), EnvironmentVariableWithSecretValue._from_wire)
+            obj.constraints = JobPropertiesConstraints._from_wire(properties.get("constraints"))
+            obj.creation_time = read_datetime(properties.get("creationTime"))
+            if type(value := properties.get("provisioningState")) is not str and value is not None:
+                value = read_str(value)
+            obj.provisioning_state = value
+            obj.provisioning_state_transition_time = read_datetime(properties.get("provisioningStateTransitionTime"))
+            if type(value := properties.get("executionState")) is not str and value is not None:
+                value = read_str(value)
+            obj.execution_state = value
+            obj.execution_state_transition_time = read_datetime(properties.get("executionStateTransitionTime"))
+            obj.execution_info = JobPropertiesExecutionInfo._from_wire(properties.get("executionInfo"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(Job, data)
         return obj
 
 
@@ -3736,6 +4010,7 @@ class JobBasePropertiesConstraints(_Model):
     _attribute_map = {
         "max_wall_clock_time": {"key": "maxWallClockTime", "type": "duration"},
     }
+
     _wire_keys = frozenset(["maxWallClockTime"])
 
     def __init__(
@@ -3764,15 +4039,17 @@ class JobBasePropertiesConstraints(_Model):
             wire["maxWallClockTime"] = write_duration(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobBasePropertiesConstraints | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobBasePropertiesConstraints | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "max_wall_clock_time": read_duration(data.get("maxWallClockTime")),
-        }
+            return None if data is None else read_with_msrest(JobBasePropertiesConstraints, data)
+        obj: Any = new_instance(JobBasePropertiesConstraints)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= JobBasePropertiesConstraints._wire_keys
+            else read_extra(data, JobBasePropertiesConstraints._wire_keys)
+        )
+        obj.max_wall_clock_time = read_duration(data.get("maxWallClockTime"))
         return obj
 
 
@@ -3865,6 +4142,7 @@ class JobCreateParameters(_Model):
         "secrets": {"key": "properties.secrets", "type": "[EnvironmentVariableWithSecretValue]"},
         "constraints": {"key": "properties.constraints", "type": "JobBasePropertiesConstraints"},
     }
+
     _wire_keys = frozenset(["location", "properties", "tags"])
 
     def __init__(
@@ -4066,42 +4344,54 @@ class JobCreateParameters(_Model):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobCreateParameters | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobCreateParameters | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(JobCreateParameters, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "location": read_str(data.get("location")),
-                "tags": read_dict(data.get("tags"), read_str),
-                "experiment_name": read_str(properties.get("experimentName")),
-                "priority": read_int(properties.get("priority")),
-                "cluster": ResourceId._from_wire(properties.get("cluster")),
-                "mount_volumes": MountVolumes._from_wire(properties.get("mountVolumes")),
-                "node_count": read_int(properties.get("nodeCount")),
-                "container_settings": ContainerSettings._from_wire(properties.get("containerSettings")),
-                "cntk_settings": CNTKsettings._from_wire(properties.get("cntkSettings")),
-                "py_torch_settings": PyTorchSettings._from_wire(properties.get("pyTorchSettings")),
-                "tensor_flow_settings": TensorFlowSettings._from_wire(properties.get("tensorFlowSettings")),
-                "caffe_settings": CaffeSettings._from_wire(properties.get("caffeSettings")),
-                "caffe2_settings": Caffe2Settings._from_wire(properties.get("caffe2Settings")),
-                "chainer_settings": ChainerSettings._from_wire(properties.get("chainerSettings")),
-                "custom_toolkit_settings": CustomToolkitSettings._from_wire(properties.get("customToolkitSettings")),
-                "job_preparation": JobPreparation._from_wire(properties.get("jobPreparation")),
-                "std_out_err_path_prefix": read_str(properties.get("stdOutErrPathPrefix")),
-                "input_directories": read_list(properties.get("inputDirectories"), InputDirectory._from_wire),
-                "output_directories": read_list(properties.get("outputDirectories"), OutputDirectory._from_wire),
-                "environment_variables": read_list(
-                    properties.get("environmentVariables"), EnvironmentVariable._from_wire
-                ),
-                "secrets": read_list(properties.get("secrets"), EnvironmentVariableWithSecretValue._from_wire),
-                "constraints": JobBasePropertiesConstraints._from_wire(properties.get("constraints")),
-            }
+            obj: Any = new_instance(JobCreateParameters)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= JobCreateParameters._wire_keys
+                else read_extra(data, JobCreateParameters._wire_keys)
+            )
+            if type(value := data.get("location")) is not str and value is not None:
+                value = read_str(value)
+            obj.location = value
+            obj.tags = read_dict(data.get("tags"), read_str)
+            if type(value := properties.get("experimentName")) is not str and value is not None:
+                value = read_str(value)
+            obj.experiment_name = value
+            if type(value := properties.get("priority")) is not int and value is not None:
+                value = read_int(value)
+            obj.priority = value
+            obj.cluster = ResourceId._from_wire(properties.get("cluster"))
+            obj.mount_volumes = MountVolumes._from_wire(properties.get("mountVolumes"))
+            if type(value := properties.get("nodeCount")) is not int and value is not None:
+                value = read_int(value)
+            obj.node_count = value
+            obj.container_settings = ContainerSettings._from_wire(properties.get("containerSettings"))
+            obj.cntk_settings = CNTKsettings._from_wire(properties.get("cntkSettings"))
+            obj.py_torch_settings = PyTorchSettings._from_wire(properties.get("pyTorchSettings"))
+            obj.tensor_flow_settings = TensorFlowSettings._from_wire(properties.get("tensorFlowSettings"))
+            obj.caffe_settings = CaffeSettings._from_wire(properties.get("caffeSettings"))
+            obj.caffe2_settings = Caffe2Settings._from_wire(properties.get("caffe2Settings"))
+            obj.chainer_settings = ChainerSettings._from_wire(properties.get("chainerSettings"))
+            obj.custom_toolkit_settings = CustomToolkitSettings._from_wire(properties.get("customToolkitSettings"))
+            obj.job_preparation = JobPreparation._from_wire(properties.get("jobPreparation"))
+            if type(value := properties.get("stdOutErrPathPrefix")) is not str and value is not None:
+                value = read_str(value)
+            obj.std_out_err_path_prefix = value
+            obj.input_directories = read_list(properties.get("inputDirectories"), InputDirectory._from_wire)
+            obj.output_directories = read_list(properties.get("outputDirectories"), OutputDirectory._from_wire)
+            obj.environment_variables = read_list(
+                properties.get("environmentVariables"), EnvironmentVariable._from_wire
+            )
+            obj.secrets = read_list(properties.get("secrets"), EnvironmentVariableWithSecretValue._from_wire)
+            obj.constraints = JobBasePropertiesConstraints._from_wire(properties.get("constraints"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(JobCreateParameters, data)
         return obj
 
 
@@ -4118,6 +4408,7 @@ class JobListResult(_Model):
         "value": {"key": "value", "type": "[Job]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -4154,19 +4445,21 @@ class JobListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(JobListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), Job._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(JobListResult)
+            obj.additional_properties = (
+                {} if data.keys() <= JobListResult._wire_keys else read_extra(data, JobListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), Job._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(JobListResult, data)
         return obj
 
 
@@ -4187,6 +4480,7 @@ class JobPreparation(_Model):
     _attribute_map = {
         "command_line": {"key": "commandLine", "type": "str"},
     }
+
     _wire_keys = frozenset(["commandLine"])
 
     def __init__(
@@ -4218,15 +4512,17 @@ class JobPreparation(_Model):
             wire["commandLine"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobPreparation | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobPreparation | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "command_line": read_str(data.get("commandLine")),
-        }
+            return None if data is None else read_with_msrest(JobPreparation, data)
+        obj: Any = new_instance(JobPreparation)
+        obj.additional_properties = (
+            {} if data.keys() <= JobPreparation._wire_keys else read_extra(data, JobPreparation._wire_keys)
+        )
+        if type(value := data.get("commandLine")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line = value
         return obj
 
 
@@ -4240,6 +4536,7 @@ class JobPropertiesConstraints(_Model):
     _attribute_map = {
         "max_wall_clock_time": {"key": "maxWallClockTime", "type": "duration"},
     }
+
     _wire_keys = frozenset(["maxWallClockTime"])
 
     def __init__(
@@ -4268,15 +4565,17 @@ class JobPropertiesConstraints(_Model):
             wire["maxWallClockTime"] = write_duration(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobPropertiesConstraints | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobPropertiesConstraints | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "max_wall_clock_time": read_duration(data.get("maxWallClockTime")),
-        }
+            return None if data is None else read_with_msrest(JobPropertiesConstraints, data)
+        obj: Any = new_instance(JobPropertiesConstraints)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= JobPropertiesConstraints._wire_keys
+            else read_extra(data, JobPropertiesConstraints._wire_keys)
+        )
+        obj.max_wall_clock_time = read_duration(data.get("maxWallClockTime"))
         return obj
 
 
@@ -4307,6 +4606,7 @@ class JobPropertiesExecutionInfo(_Model):
         "exit_code": {"key": "exitCode", "type": "int"},
         "errors": {"key": "errors", "type": "[BatchAIError]"},
     }
+
     _wire_keys = frozenset(["endTime", "errors", "exitCode", "startTime"])
 
     def __init__(
@@ -4362,21 +4662,25 @@ class JobPropertiesExecutionInfo(_Model):
             wire["errors"] = write_models(value, BatchAIError, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobPropertiesExecutionInfo | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobPropertiesExecutionInfo | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(JobPropertiesExecutionInfo, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "start_time": read_datetime(data.get("startTime")),
-                "end_time": read_datetime(data.get("endTime")),
-                "exit_code": read_int(data.get("exitCode")),
-                "errors": read_list(data.get("errors"), BatchAIError._from_wire),
-            }
+            obj: Any = new_instance(JobPropertiesExecutionInfo)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= JobPropertiesExecutionInfo._wire_keys
+                else read_extra(data, JobPropertiesExecutionInfo._wire_keys)
+            )
+            obj.start_time = read_datetime(data.get("startTime"))
+            obj.end_time = read_datetime(data.get("endTime"))
+            if type(value := data.get("exitCode")) is not int and value is not None:
+                value = read_int(value)
+            obj.exit_code = value
+            obj.errors = read_list(data.get("errors"), BatchAIError._from_wire)
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(JobPropertiesExecutionInfo, data)
         return obj
 
 
@@ -4401,6 +4705,7 @@ class JobsListByResourceGroupOptions(_Model):
         "select": {"key": "$select", "type": "str"},
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["$filter", "$select", "maxResults"])
 
     def __init__(
@@ -4449,17 +4754,25 @@ class JobsListByResourceGroupOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobsListByResourceGroupOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobsListByResourceGroupOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "filter": read_str(data.get("$filter")),
-            "select": read_str(data.get("$select")),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(JobsListByResourceGroupOptions, data)
+        obj: Any = new_instance(JobsListByResourceGroupOptions)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= JobsListByResourceGroupOptions._wire_keys
+            else read_extra(data, JobsListByResourceGroupOptions._wire_keys)
+        )
+        if type(value := data.get("$filter")) is not str and value is not None:
+            value = read_str(value)
+        obj.filter = value
+        if type(value := data.get("$select")) is not str and value is not None:
+            value = read_str(value)
+        obj.select = value
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -4484,6 +4797,7 @@ class JobsListOptions(_Model):
         "select": {"key": "$select", "type": "str"},
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["$filter", "$select", "maxResults"])
 
     def __init__(
@@ -4532,17 +4846,23 @@ class JobsListOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobsListOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobsListOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "filter": read_str(data.get("$filter")),
-            "select": read_str(data.get("$select")),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(JobsListOptions, data)
+        obj: Any = new_instance(JobsListOptions)
+        obj.additional_properties = (
+            {} if data.keys() <= JobsListOptions._wire_keys else read_extra(data, JobsListOptions._wire_keys)
+        )
+        if type(value := data.get("$filter")) is not str and value is not None:
+            value = read_str(value)
+        obj.filter = value
+        if type(value := data.get("$select")) is not str and value is not None:
+            value = read_str(value)
+        obj.select = value
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -4576,6 +4896,7 @@ class JobsListOutputFilesOptions(_Model):
         "linkexpiryinminutes": {"key": "linkexpiryinminutes", "type": "int"},
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["directory", "linkexpiryinminutes", "maxResults", "outputdirectoryid"])
 
     def __init__(
@@ -4640,18 +4961,28 @@ class JobsListOutputFilesOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobsListOutputFilesOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobsListOutputFilesOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "outputdirectoryid": read_str(data.get("outputdirectoryid")),
-            "directory": read_str(data.get("directory")),
-            "linkexpiryinminutes": read_int(data.get("linkexpiryinminutes")),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(JobsListOutputFilesOptions, data)
+        obj: Any = new_instance(JobsListOutputFilesOptions)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= JobsListOutputFilesOptions._wire_keys
+            else read_extra(data, JobsListOutputFilesOptions._wire_keys)
+        )
+        if type(value := data.get("outputdirectoryid")) is not str and value is not None:
+            value = read_str(value)
+        obj.outputdirectoryid = value
+        if type(value := data.get("directory")) is not str and value is not None:
+            value = read_str(value)
+        obj.directory = value
+        if type(value := data.get("linkexpiryinminutes")) is not int and value is not None:
+            value = read_int(value)
+        obj.linkexpiryinminutes = value
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -4675,6 +5006,7 @@ class KeyVaultKeyReference(_Model):
         "source_vault": {"key": "sourceVault", "type": "ResourceId"},
         "key_url": {"key": "keyUrl", "type": "str"},
     }
+
     _wire_keys = frozenset(["keyUrl", "sourceVault"])
 
     def __init__(
@@ -4715,16 +5047,18 @@ class KeyVaultKeyReference(_Model):
             wire["keyUrl"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> KeyVaultKeyReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> KeyVaultKeyReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "source_vault": ResourceId._from_wire(data.get("sourceVault")),
-            "key_url": read_str(data.get("keyUrl")),
-        }
+            return None if data is None else read_with_msrest(KeyVaultKeyReference, data)
+        obj: Any = new_instance(KeyVaultKeyReference)
+        obj.additional_properties = (
+            {} if data.keys() <= KeyVaultKeyReference._wire_keys else read_extra(data, KeyVaultKeyReference._wire_keys)
+        )
+        obj.source_vault = ResourceId._from_wire(data.get("sourceVault"))
+        if type(value := data.get("keyUrl")) is not str and value is not None:
+            value = read_str(value)
+        obj.key_url = value
         return obj
 
 
@@ -4748,6 +5082,7 @@ class KeyVaultSecretReference(_Model):
         "source_vault": {"key": "sourceVault", "type": "ResourceId"},
         "secret_url": {"key": "secretUrl", "type": "str"},
     }
+
     _wire_keys = frozenset(["secretUrl", "sourceVault"])
 
     def __init__(
@@ -4788,16 +5123,20 @@ class KeyVaultSecretReference(_Model):
             wire["secretUrl"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> KeyVaultSecretReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> KeyVaultSecretReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "source_vault": ResourceId._from_wire(data.get("sourceVault")),
-            "secret_url": read_str(data.get("secretUrl")),
-        }
+            return None if data is None else read_with_msrest(KeyVaultSecretReference, data)
+        obj: Any = new_instance(KeyVaultSecretReference)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= KeyVaultSecretReference._wire_keys
+            else read_extra(data, KeyVaultSecretReference._wire_keys)
+        )
+        obj.source_vault = ResourceId._from_wire(data.get("sourceVault"))
+        if type(value := data.get("secretUrl")) is not str and value is not None:
+            value = read_str(value)
+        obj.secret_url = value
         return obj
 
 
@@ -4821,6 +5160,7 @@ class ListUsagesResult(_Model):
         "value": {"key": "value", "type": "[Usage]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -4860,19 +5200,21 @@ class ListUsagesResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ListUsagesResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ListUsagesResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(ListUsagesResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), Usage._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(ListUsagesResult)
+            obj.additional_properties = (
+                {} if data.keys() <= ListUsagesResult._wire_keys else read_extra(data, ListUsagesResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), Usage._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(ListUsagesResult, data)
         return obj
 
 
@@ -4896,6 +5238,7 @@ class LocalDataVolume(_Model):
         "host_path": {"key": "hostPath", "type": "str"},
         "local_path": {"key": "localPath", "type": "str"},
     }
+
     _wire_keys = frozenset(["hostPath", "localPath"])
 
     def __init__(
@@ -4935,16 +5278,20 @@ class LocalDataVolume(_Model):
             wire["localPath"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> LocalDataVolume | None:
+    @staticmethod
+    def _from_wire(data: Any) -> LocalDataVolume | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "host_path": read_str(data.get("hostPath")),
-            "local_path": read_str(data.get("localPath")),
-        }
+            return None if data is None else read_with_msrest(LocalDataVolume, data)
+        obj: Any = new_instance(LocalDataVolume)
+        obj.additional_properties = (
+            {} if data.keys() <= LocalDataVolume._wire_keys else read_extra(data, LocalDataVolume._wire_keys)
+        )
+        if type(value := data.get("hostPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.host_path = value
+        if type(value := data.get("localPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.local_path = value
         return obj
 
 
@@ -4969,6 +5316,7 @@ class ManualScaleSettings(_Model):
         "target_node_count": {"key": "targetNodeCount", "type": "int"},
         "node_deallocation_option": {"key": "nodeDeallocationOption", "type": "str"},
     }
+
     _wire_keys = frozenset(["nodeDeallocationOption", "targetNodeCount"])
 
     def __init__(
@@ -5008,16 +5356,20 @@ class ManualScaleSettings(_Model):
             wire["nodeDeallocationOption"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ManualScaleSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ManualScaleSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "target_node_count": read_int(data.get("targetNodeCount")),
-            "node_deallocation_option": read_str(data.get("nodeDeallocationOption")),
-        }
+            return None if data is None else read_with_msrest(ManualScaleSettings, data)
+        obj: Any = new_instance(ManualScaleSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= ManualScaleSettings._wire_keys else read_extra(data, ManualScaleSettings._wire_keys)
+        )
+        if type(value := data.get("targetNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.target_node_count = value
+        if type(value := data.get("nodeDeallocationOption")) is not str and value is not None:
+            value = read_str(value)
+        obj.node_deallocation_option = value
         return obj
 
 
@@ -5040,6 +5392,7 @@ class MountSettings(_Model):
         "file_server_internal_ip": {"key": "fileServerInternalIP", "type": "str"},
         "file_server_type": {"key": "fileServerType", "type": "str"},
     }
+
     _wire_keys = frozenset(["fileServerInternalIP", "fileServerPublicIP", "fileServerType", "mountPoint"])
 
     def __init__(
@@ -5088,18 +5441,26 @@ class MountSettings(_Model):
             wire["fileServerType"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> MountSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> MountSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "mount_point": read_str(data.get("mountPoint")),
-            "file_server_public_ip": read_str(data.get("fileServerPublicIP")),
-            "file_server_internal_ip": read_str(data.get("fileServerInternalIP")),
-            "file_server_type": read_str(data.get("fileServerType")),
-        }
+            return None if data is None else read_with_msrest(MountSettings, data)
+        obj: Any = new_instance(MountSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= MountSettings._wire_keys else read_extra(data, MountSettings._wire_keys)
+        )
+        if type(value := data.get("mountPoint")) is not str and value is not None:
+            value = read_str(value)
+        obj.mount_point = value
+        if type(value := data.get("fileServerPublicIP")) is not str and value is not None:
+            value = read_str(value)
+        obj.file_server_public_ip = value
+        if type(value := data.get("fileServerInternalIP")) is not str and value is not None:
+            value = read_str(value)
+        obj.file_server_internal_ip = value
+        if type(value := data.get("fileServerType")) is not str and value is not None:
+            value = read_str(value)
+        obj.file_server_type = value
         return obj
 
 
@@ -5124,6 +5485,7 @@ class MountVolumes(_Model):
         "file_servers": {"key": "fileServers", "type": "[FileServerReference]"},
         "unmanaged_file_systems": {"key": "unmanagedFileSystems", "type": "[UnmanagedFileSystemReference]"},
     }
+
     _wire_keys = frozenset(["azureBlobFileSystems", "azureFileShares", "fileServers", "unmanagedFileSystems"])
 
     def __init__(
@@ -5179,25 +5541,25 @@ class MountVolumes(_Model):
             wire["unmanagedFileSystems"] = write_models(value, UnmanagedFileSystemReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> MountVolumes | None:
+    @staticmethod
+    def _from_wire(data: Any) -> MountVolumes | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(MountVolumes, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "azure_file_shares": read_list(data.get("azureFileShares"), AzureFileShareReference._from_wire),
-                "azure_blob_file_systems": read_list(
-                    data.get("azureBlobFileSystems"), AzureBlobFileSystemReference._from_wire
-                ),
-                "file_servers": read_list(data.get("fileServers"), FileServerReference._from_wire),
-                "unmanaged_file_systems": read_list(
-                    data.get("unmanagedFileSystems"), UnmanagedFileSystemReference._from_wire
-                ),
-            }
+            obj: Any = new_instance(MountVolumes)
+            obj.additional_properties = (
+                {} if data.keys() <= MountVolumes._wire_keys else read_extra(data, MountVolumes._wire_keys)
+            )
+            obj.azure_file_shares = read_list(data.get("azureFileShares"), AzureFileShareReference._from_wire)
+            obj.azure_blob_file_systems = read_list(
+                data.get("azureBlobFileSystems"), AzureBlobFileSystemReference._from_wire
+            )
+            obj.file_servers = read_list(data.get("fileServers"), FileServerReference._from_wire)
+            obj.unmanaged_file_systems = read_list(
+                data.get("unmanagedFileSystems"), UnmanagedFileSystemReference._from_wire
+            )
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(MountVolumes, data)
         return obj
 
 
@@ -5214,6 +5576,7 @@ class NameValuePair(_Model):
         "name": {"key": "name", "type": "str"},
         "value": {"key": "value", "type": "str"},
     }
+
     _wire_keys = frozenset(["name", "value"])
 
     def __init__(
@@ -5248,16 +5611,20 @@ class NameValuePair(_Model):
             wire["value"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> NameValuePair | None:
+    @staticmethod
+    def _from_wire(data: Any) -> NameValuePair | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "name": read_str(data.get("name")),
-            "value": read_str(data.get("value")),
-        }
+            return None if data is None else read_with_msrest(NameValuePair, data)
+        obj: Any = new_instance(NameValuePair)
+        obj.additional_properties = (
+            {} if data.keys() <= NameValuePair._wire_keys else read_extra(data, NameValuePair._wire_keys)
+        )
+        if type(value := data.get("name")) is not str and value is not None:
+            value = read_str(value)
+        obj.name = value
+        if type(value := data.get("value")) is not str and value is not None:
+            value = read_str(value)
+        obj.value = value
         return obj
 
 
@@ -5283,6 +5650,7 @@ class NodeSetup(_Model):
         "mount_volumes": {"key": "mountVolumes", "type": "MountVolumes"},
         "performance_counters_settings": {"key": "performanceCountersSettings", "type": "PerformanceCountersSettings"},
     }
+
     _wire_keys = frozenset(["mountVolumes", "performanceCountersSettings", "setupTask"])
 
     def __init__(
@@ -5329,19 +5697,19 @@ class NodeSetup(_Model):
             wire["performanceCountersSettings"] = write_model(value, PerformanceCountersSettings, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> NodeSetup | None:
+    @staticmethod
+    def _from_wire(data: Any) -> NodeSetup | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "setup_task": SetupTask._from_wire(data.get("setupTask")),
-            "mount_volumes": MountVolumes._from_wire(data.get("mountVolumes")),
-            "performance_counters_settings": PerformanceCountersSettings._from_wire(
-                data.get("performanceCountersSettings")
-            ),
-        }
+            return None if data is None else read_with_msrest(NodeSetup, data)
+        obj: Any = new_instance(NodeSetup)
+        obj.additional_properties = (
+            {} if data.keys() <= NodeSetup._wire_keys else read_extra(data, NodeSetup._wire_keys)
+        )
+        obj.setup_task = SetupTask._from_wire(data.get("setupTask"))
+        obj.mount_volumes = MountVolumes._from_wire(data.get("mountVolumes"))
+        obj.performance_counters_settings = PerformanceCountersSettings._from_wire(
+            data.get("performanceCountersSettings")
+        )
         return obj
 
 
@@ -5377,6 +5745,7 @@ class NodeStateCounts(_Model):
         "unusable_node_count": {"key": "unusableNodeCount", "type": "int"},
         "leaving_node_count": {"key": "leavingNodeCount", "type": "int"},
     }
+
     _wire_keys = frozenset(
         ["idleNodeCount", "leavingNodeCount", "preparingNodeCount", "runningNodeCount", "unusableNodeCount"]
     )
@@ -5445,19 +5814,29 @@ class NodeStateCounts(_Model):
             wire["leavingNodeCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> NodeStateCounts | None:
+    @staticmethod
+    def _from_wire(data: Any) -> NodeStateCounts | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "idle_node_count": read_int(data.get("idleNodeCount")),
-            "running_node_count": read_int(data.get("runningNodeCount")),
-            "preparing_node_count": read_int(data.get("preparingNodeCount")),
-            "unusable_node_count": read_int(data.get("unusableNodeCount")),
-            "leaving_node_count": read_int(data.get("leavingNodeCount")),
-        }
+            return None if data is None else read_with_msrest(NodeStateCounts, data)
+        obj: Any = new_instance(NodeStateCounts)
+        obj.additional_properties = (
+            {} if data.keys() <= NodeStateCounts._wire_keys else read_extra(data, NodeStateCounts._wire_keys)
+        )
+        if type(value := data.get("idleNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.idle_node_count = value
+        if type(value := data.get("runningNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.running_node_count = value
+        if type(value := data.get("preparingNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.preparing_node_count = value
+        if type(value := data.get("unusableNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.unusable_node_count = value
+        if type(value := data.get("leavingNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.leaving_node_count = value
         return obj
 
 
@@ -5480,6 +5859,7 @@ class Operation(_Model):
         "origin": {"key": "origin", "type": "str"},
         "properties": {"key": "properties", "type": "object"},
     }
+
     _wire_keys = frozenset(["display", "name", "origin", "properties"])
 
     def __init__(
@@ -5528,18 +5908,22 @@ class Operation(_Model):
             wire["properties"] = write_leaf(value, "object")
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Operation | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Operation | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "name": read_str(data.get("name")),
-            "display": OperationDisplay._from_wire(data.get("display")),
-            "origin": read_str(data.get("origin")),
-            "properties": read_leaf(data.get("properties"), "object"),
-        }
+            return None if data is None else read_with_msrest(Operation, data)
+        obj: Any = new_instance(Operation)
+        obj.additional_properties = (
+            {} if data.keys() <= Operation._wire_keys else read_extra(data, Operation._wire_keys)
+        )
+        if type(value := data.get("name")) is not str and value is not None:
+            value = read_str(value)
+        obj.name = value
+        obj.display = OperationDisplay._from_wire(data.get("display"))
+        if type(value := data.get("origin")) is not str and value is not None:
+            value = read_str(value)
+        obj.origin = value
+        obj.properties = read_leaf(data.get("properties"), "object")
         return obj
 
 
@@ -5562,6 +5946,7 @@ class OperationDisplay(_Model):
         "resource": {"key": "resource", "type": "str"},
         "description": {"key": "description", "type": "str"},
     }
+
     _wire_keys = frozenset(["description", "operation", "provider", "resource"])
 
     def __init__(
@@ -5610,18 +5995,26 @@ class OperationDisplay(_Model):
             wire["description"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> OperationDisplay | None:
+    @staticmethod
+    def _from_wire(data: Any) -> OperationDisplay | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "provider": read_str(data.get("provider")),
-            "operation": read_str(data.get("operation")),
-            "resource": read_str(data.get("resource")),
-            "description": read_str(data.get("description")),
-        }
+            return None if data is None else read_with_msrest(OperationDisplay, data)
+        obj: Any = new_instance(OperationDisplay)
+        obj.additional_properties = (
+            {} if data.keys() <= OperationDisplay._wire_keys else read_extra(data, OperationDisplay._wire_keys)
+        )
+        if type(value := data.get("provider")) is not str and value is not None:
+            value = read_str(value)
+        obj.provider = value
+        if type(value := data.get("operation")) is not str and value is not None:
+            value = read_str(value)
+        obj.operation = value
+        if type(value := data.get("resource")) is not str and value is not None:
+            value = read_str(value)
+        obj.resource = value
+        if type(value := data.get("description")) is not str and value is not None:
+            value = read_str(value)
+        obj.description = value
         return obj
 
 
@@ -5639,6 +6032,7 @@ class OperationListResult(_Model):
         "value": {"key": "value", "type": "[Operation]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -5675,19 +6069,23 @@ class OperationListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> OperationListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> OperationListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(OperationListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), Operation._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(OperationListResult)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= OperationListResult._wire_keys
+                else read_extra(data, OperationListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), Operation._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(OperationListResult, data)
         return obj
 
 
@@ -5727,6 +6125,7 @@ class OutputDirectory(_Model):
         "type": {"key": "type", "type": "str"},
         "create_new": {"key": "createNew", "type": "bool"},
     }
+
     _wire_keys = frozenset(["createNew", "id", "pathPrefix", "pathSuffix", "type"])
 
     def __init__(
@@ -5795,19 +6194,29 @@ class OutputDirectory(_Model):
             wire["createNew"] = write_bool(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> OutputDirectory | None:
+    @staticmethod
+    def _from_wire(data: Any) -> OutputDirectory | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "id": read_str(data.get("id")),
-            "path_prefix": read_str(data.get("pathPrefix")),
-            "path_suffix": read_str(data.get("pathSuffix")),
-            "type": read_str(data.get("type")),
-            "create_new": read_bool(data.get("createNew")),
-        }
+            return None if data is None else read_with_msrest(OutputDirectory, data)
+        obj: Any = new_instance(OutputDirectory)
+        obj.additional_properties = (
+            {} if data.keys() <= OutputDirectory._wire_keys else read_extra(data, OutputDirectory._wire_keys)
+        )
+        if type(value := data.get("id")) is not str and value is not None:
+            value = read_str(value)
+        obj.id = value
+        if type(value := data.get("pathPrefix")) is not str and value is not None:
+            value = read_str(value)
+        obj.path_prefix = value
+        if type(value := data.get("pathSuffix")) is not str and value is not None:
+            value = read_str(value)
+        obj.path_suffix = value
+        if type(value := data.get("type")) is not str and value is not None:
+            value = read_str(value)
+        obj.type = value
+        if type(value := data.get("createNew")) is not bool and value is not None:
+            value = read_bool(value)
+        obj.create_new = value
         return obj
 
 
@@ -5828,6 +6237,7 @@ class PerformanceCountersSettings(_Model):
     _attribute_map = {
         "app_insights_reference": {"key": "appInsightsReference", "type": "AppInsightsReference"},
     }
+
     _wire_keys = frozenset(["appInsightsReference"])
 
     def __init__(
@@ -5861,15 +6271,17 @@ class PerformanceCountersSettings(_Model):
             wire["appInsightsReference"] = write_model(value, AppInsightsReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> PerformanceCountersSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> PerformanceCountersSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "app_insights_reference": AppInsightsReference._from_wire(data.get("appInsightsReference")),
-        }
+            return None if data is None else read_with_msrest(PerformanceCountersSettings, data)
+        obj: Any = new_instance(PerformanceCountersSettings)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= PerformanceCountersSettings._wire_keys
+            else read_extra(data, PerformanceCountersSettings._wire_keys)
+        )
+        obj.app_insights_reference = AppInsightsReference._from_wire(data.get("appInsightsReference"))
         return obj
 
 
@@ -5897,6 +6309,7 @@ class PrivateRegistryCredentials(_Model):
         "password": {"key": "password", "type": "str"},
         "password_secret_reference": {"key": "passwordSecretReference", "type": "KeyVaultSecretReference"},
     }
+
     _wire_keys = frozenset(["password", "passwordSecretReference", "username"])
 
     _secrets = frozenset(["password"])
@@ -5945,17 +6358,23 @@ class PrivateRegistryCredentials(_Model):
             wire["passwordSecretReference"] = write_model(value, KeyVaultSecretReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> PrivateRegistryCredentials | None:
+    @staticmethod
+    def _from_wire(data: Any) -> PrivateRegistryCredentials | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "username": read_str(data.get("username")),
-            "password": read_str(data.get("password")),
-            "password_secret_reference": KeyVaultSecretReference._from_wire(data.get("passwordSecretReference")),
-        }
+            return None if data is None else read_with_msrest(PrivateRegistryCredentials, data)
+        obj: Any = new_instance(PrivateRegistryCredentials)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= PrivateRegistryCredentials._wire_keys
+            else read_extra(data, PrivateRegistryCredentials._wire_keys)
+        )
+        if type(value := data.get("username")) is not str and value is not None:
+            value = read_str(value)
+        obj.username = value
+        if type(value := data.get("password")) is not str and value is not None:
+            value = read_str(value)
+        obj.password = value
+        obj.password_secret_reference = KeyVaultSecretReference._from_wire(data.get("passwordSecretReference"))
         return obj
 
 
@@ -5989,6 +6408,7 @@ class PyTorchSettings(_Model):
         "process_count": {"key": "processCount", "type": "int"},
         "communication_backend": {"key": "communicationBackend", "type": "str"},
     }
+
     _wire_keys = frozenset(
         ["commandLineArgs", "communicationBackend", "processCount", "pythonInterpreterPath", "pythonScriptFilePath"]
     )
@@ -6051,19 +6471,29 @@ class PyTorchSettings(_Model):
             wire["communicationBackend"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> PyTorchSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> PyTorchSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "command_line_args": read_str(data.get("commandLineArgs")),
-            "process_count": read_int(data.get("processCount")),
-            "communication_backend": read_str(data.get("communicationBackend")),
-        }
+            return None if data is None else read_with_msrest(PyTorchSettings, data)
+        obj: Any = new_instance(PyTorchSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= PyTorchSettings._wire_keys else read_extra(data, PyTorchSettings._wire_keys)
+        )
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("commandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line_args = value
+        if type(value := data.get("processCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.process_count = value
+        if type(value := data.get("communicationBackend")) is not str and value is not None:
+            value = read_str(value)
+        obj.communication_backend = value
         return obj
 
 
@@ -6091,6 +6521,7 @@ class RemoteLoginInformation(_Model):
         "ip_address": {"key": "ipAddress", "type": "str"},
         "port": {"key": "port", "type": "int"},
     }
+
     _wire_keys = frozenset(["ipAddress", "nodeId", "port"])
 
     def __init__(
@@ -6139,17 +6570,25 @@ class RemoteLoginInformation(_Model):
             wire["port"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> RemoteLoginInformation | None:
+    @staticmethod
+    def _from_wire(data: Any) -> RemoteLoginInformation | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "node_id": read_str(data.get("nodeId")),
-            "ip_address": read_str(data.get("ipAddress")),
-            "port": read_int(data.get("port")),
-        }
+            return None if data is None else read_with_msrest(RemoteLoginInformation, data)
+        obj: Any = new_instance(RemoteLoginInformation)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= RemoteLoginInformation._wire_keys
+            else read_extra(data, RemoteLoginInformation._wire_keys)
+        )
+        if type(value := data.get("nodeId")) is not str and value is not None:
+            value = read_str(value)
+        obj.node_id = value
+        if type(value := data.get("ipAddress")) is not str and value is not None:
+            value = read_str(value)
+        obj.ip_address = value
+        if type(value := data.get("port")) is not int and value is not None:
+            value = read_int(value)
+        obj.port = value
         return obj
 
 
@@ -6166,6 +6605,7 @@ class RemoteLoginInformationListResult(_Model):
         "value": {"key": "value", "type": "[RemoteLoginInformation]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -6202,19 +6642,23 @@ class RemoteLoginInformationListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> RemoteLoginInformationListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> RemoteLoginInformationListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(RemoteLoginInformationListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), RemoteLoginInformation._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(RemoteLoginInformationListResult)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= RemoteLoginInformationListResult._wire_keys
+                else read_extra(data, RemoteLoginInformationListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), RemoteLoginInformation._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(RemoteLoginInformationListResult, data)
         return obj
 
 
@@ -6234,6 +6678,7 @@ class ResourceId(_Model):
     _attribute_map = {
         "id": {"key": "id", "type": "str"},
     }
+
     _wire_keys = frozenset(["id"])
 
     def __init__(
@@ -6264,15 +6709,17 @@ class ResourceId(_Model):
             wire["id"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ResourceId | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ResourceId | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "id": read_str(data.get("id")),
-        }
+            return None if data is None else read_with_msrest(ResourceId, data)
+        obj: Any = new_instance(ResourceId)
+        obj.additional_properties = (
+            {} if data.keys() <= ResourceId._wire_keys else read_extra(data, ResourceId._wire_keys)
+        )
+        if type(value := data.get("id")) is not str and value is not None:
+            value = read_str(value)
+        obj.id = value
         return obj
 
 
@@ -6291,6 +6738,7 @@ class ScaleSettings(_Model):
         "manual": {"key": "manual", "type": "ManualScaleSettings"},
         "auto_scale": {"key": "autoScale", "type": "AutoScaleSettings"},
     }
+
     _wire_keys = frozenset(["autoScale", "manual"])
 
     def __init__(
@@ -6325,16 +6773,16 @@ class ScaleSettings(_Model):
             wire["autoScale"] = write_model(value, AutoScaleSettings, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ScaleSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ScaleSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "manual": ManualScaleSettings._from_wire(data.get("manual")),
-            "auto_scale": AutoScaleSettings._from_wire(data.get("autoScale")),
-        }
+            return None if data is None else read_with_msrest(ScaleSettings, data)
+        obj: Any = new_instance(ScaleSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= ScaleSettings._wire_keys else read_extra(data, ScaleSettings._wire_keys)
+        )
+        obj.manual = ManualScaleSettings._from_wire(data.get("manual"))
+        obj.auto_scale = AutoScaleSettings._from_wire(data.get("autoScale"))
         return obj
 
 
@@ -6378,6 +6826,7 @@ class SetupTask(_Model):
         "std_out_err_path_prefix": {"key": "stdOutErrPathPrefix", "type": "str"},
         "std_out_err_path_suffix": {"key": "stdOutErrPathSuffix", "type": "str"},
     }
+
     _wire_keys = frozenset(
         ["commandLine", "environmentVariables", "runElevated", "secrets", "stdOutErrPathPrefix", "stdOutErrPathSuffix"]
     )
@@ -6450,23 +6899,31 @@ class SetupTask(_Model):
             wire["stdOutErrPathSuffix"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> SetupTask | None:
+    @staticmethod
+    def _from_wire(data: Any) -> SetupTask | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(SetupTask, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "command_line": read_str(data.get("commandLine")),
-                "environment_variables": read_list(data.get("environmentVariables"), EnvironmentVariable._from_wire),
-                "secrets": read_list(data.get("secrets"), EnvironmentVariableWithSecretValue._from_wire),
-                "run_elevated": read_bool(data.get("runElevated")),
-                "std_out_err_path_prefix": read_str(data.get("stdOutErrPathPrefix")),
-                "std_out_err_path_suffix": read_str(data.get("stdOutErrPathSuffix")),
-            }
+            obj: Any = new_instance(SetupTask)
+            obj.additional_properties = (
+                {} if data.keys() <= SetupTask._wire_keys else read_extra(data, SetupTask._wire_keys)
+            )
+            if type(value := data.get("commandLine")) is not str and value is not None:
+                value = read_str(value)
+            obj.command_line = value
+            obj.environment_variables = read_list(data.get("environmentVariables"), EnvironmentVariable._from_wire)
+            obj.secrets = read_list(data.get("secrets"), EnvironmentVariableWithSecretValue._from_wire)
+            if type(value := data.get("runElevated")) is not bool and value is not None:
+                value = read_bool(value)
+            obj.run_elevated = value
+            if type(value := data.get("stdOutErrPathPrefix")) is not str and value is not None:
+                value = read_str(value)
+            obj.std_out_err_path_prefix = value
+            if type(value := data.get("stdOutErrPathSuffix")) is not str and value is not None:
+                value = read_str(value)
+            obj.std_out_err_path_suffix = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(SetupTask, data)
         return obj
 
 
@@ -6490,6 +6947,7 @@ class SshConfiguration(_Model):
         "public_ips_to_allow": {"key": "publicIPsToAllow", "type": "[str]"},
         "user_account_settings": {"key": "userAccountSettings", "type": "UserAccountSettings"},
     }
+
     _wire_keys = frozenset(["publicIPsToAllow", "userAccountSettings"])
 
     def __init__(
@@ -6530,19 +6988,19 @@ class SshConfiguration(_Model):
             wire["userAccountSettings"] = write_model(value, UserAccountSettings, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> SshConfiguration | None:
+    @staticmethod
+    def _from_wire(data: Any) -> SshConfiguration | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(SshConfiguration, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "public_ips_to_allow": read_list(data.get("publicIPsToAllow"), read_str),
-                "user_account_settings": UserAccountSettings._from_wire(data.get("userAccountSettings")),
-            }
+            obj: Any = new_instance(SshConfiguration)
+            obj.additional_properties = (
+                {} if data.keys() <= SshConfiguration._wire_keys else read_extra(data, SshConfiguration._wire_keys)
+            )
+            obj.public_ips_to_allow = read_list(data.get("publicIPsToAllow"), read_str)
+            obj.user_account_settings = UserAccountSettings._from_wire(data.get("userAccountSettings"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(SshConfiguration, data)
         return obj
 
 
@@ -6587,6 +7045,7 @@ class TensorFlowSettings(_Model):
         "worker_count": {"key": "workerCount", "type": "int"},
         "parameter_server_count": {"key": "parameterServerCount", "type": "int"},
     }
+
     _wire_keys = frozenset(
         [
             "masterCommandLineArgs",
@@ -6676,21 +7135,35 @@ class TensorFlowSettings(_Model):
             wire["parameterServerCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> TensorFlowSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> TensorFlowSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "master_command_line_args": read_str(data.get("masterCommandLineArgs")),
-            "worker_command_line_args": read_str(data.get("workerCommandLineArgs")),
-            "parameter_server_command_line_args": read_str(data.get("parameterServerCommandLineArgs")),
-            "worker_count": read_int(data.get("workerCount")),
-            "parameter_server_count": read_int(data.get("parameterServerCount")),
-        }
+            return None if data is None else read_with_msrest(TensorFlowSettings, data)
+        obj: Any = new_instance(TensorFlowSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= TensorFlowSettings._wire_keys else read_extra(data, TensorFlowSettings._wire_keys)
+        )
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("masterCommandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.master_command_line_args = value
+        if type(value := data.get("workerCommandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.worker_command_line_args = value
+        if type(value := data.get("parameterServerCommandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.parameter_server_command_line_args = value
+        if type(value := data.get("workerCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.worker_count = value
+        if type(value := data.get("parameterServerCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.parameter_server_count = value
         return obj
 
 
@@ -6716,6 +7189,7 @@ class UnmanagedFileSystemReference(_Model):
         "mount_command": {"key": "mountCommand", "type": "str"},
         "relative_mount_path": {"key": "relativeMountPath", "type": "str"},
     }
+
     _wire_keys = frozenset(["mountCommand", "relativeMountPath"])
 
     def __init__(
@@ -6757,16 +7231,22 @@ class UnmanagedFileSystemReference(_Model):
             wire["relativeMountPath"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> UnmanagedFileSystemReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> UnmanagedFileSystemReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "mount_command": read_str(data.get("mountCommand")),
-            "relative_mount_path": read_str(data.get("relativeMountPath")),
-        }
+            return None if data is None else read_with_msrest(UnmanagedFileSystemReference, data)
+        obj: Any = new_instance(UnmanagedFileSystemReference)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= UnmanagedFileSystemReference._wire_keys
+            else read_extra(data, UnmanagedFileSystemReference._wire_keys)
+        )
+        if type(value := data.get("mountCommand")) is not str and value is not None:
+            value = read_str(value)
+        obj.mount_command = value
+        if type(value := data.get("relativeMountPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.relative_mount_path = value
         return obj
 
 
@@ -6798,6 +7278,7 @@ class Usage(_Model):
         "limit": {"key": "limit", "type": "int"},
         "name": {"key": "name", "type": "UsageName"},
     }
+
     _wire_keys = frozenset(["currentValue", "limit", "name", "unit"])
 
     unit = "Count"
@@ -6854,17 +7335,19 @@ class Usage(_Model):
             wire["name"] = write_model(value, UsageName, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Usage | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Usage | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "current_value": read_int(data.get("currentValue")),
-            "limit": read_int(data.get("limit")),
-            "name": UsageName._from_wire(data.get("name")),
-        }
+            return None if data is None else read_with_msrest(Usage, data)
+        obj: Any = new_instance(Usage)
+        obj.additional_properties = {} if data.keys() <= Usage._wire_keys else read_extra(data, Usage._wire_keys)
+        if type(value := data.get("currentValue")) is not int and value is not None:
+            value = read_int(value)
+        obj.current_value = value
+        if type(value := data.get("limit")) is not int and value is not None:
+            value = read_int(value)
+        obj.limit = value
+        obj.name = UsageName._from_wire(data.get("name"))
         return obj
 
 
@@ -6881,6 +7364,7 @@ class UsageName(_Model):
         "value": {"key": "value", "type": "str"},
         "localized_value": {"key": "localizedValue", "type": "str"},
     }
+
     _wire_keys = frozenset(["localizedValue", "value"])
 
     def __init__(
@@ -6915,16 +7399,20 @@ class UsageName(_Model):
             wire["localizedValue"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> UsageName | None:
+    @staticmethod
+    def _from_wire(data: Any) -> UsageName | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "value": read_str(data.get("value")),
-            "localized_value": read_str(data.get("localizedValue")),
-        }
+            return None if data is None else read_with_msrest(UsageName, data)
+        obj: Any = new_instance(UsageName)
+        obj.additional_properties = (
+            {} if data.keys() <= UsageName._wire_keys else read_extra(data, UsageName._wire_keys)
+        )
+        if type(value := data.get("value")) is not str and value is not None:
+            value = read_str(value)
+        obj.value = value
+        if type(value := data.get("localizedValue")) is not str and value is not None:
+            value = read_str(value)
+        obj.localized_value = value
         return obj
 
 
@@ -6951,6 +7439,7 @@ class UserAccountSettings(_Model):
         "admin_user_ssh_public_key": {"key": "adminUserSshPublicKey", "type": "str"},
         "admin_user_password": {"key": "adminUserPassword", "type": "str"},
     }
+
     _wire_keys = frozenset(["adminUserName", "adminUserPassword", "adminUserSshPublicKey"])
 
     _secrets = frozenset(["admin_user_password"])
@@ -6998,17 +7487,23 @@ class UserAccountSettings(_Model):
             wire["adminUserPassword"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> UserAccountSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> UserAccountSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "admin_user_name": read_str(data.get("adminUserName")),
-            "admin_user_ssh_public_key": read_str(data.get("adminUserSshPublicKey")),
-            "admin_user_password": read_str(data.get("adminUserPassword")),
-        }
+            return None if data is None else read_with_msrest(UserAccountSettings, data)
+        obj: Any = new_instance(UserAccountSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= UserAccountSettings._wire_keys else read_extra(data, UserAccountSettings._wire_keys)
+        )
+        if type(value := data.get("adminUserName")) is not str and value is not None:
+            value = read_str(value)
+        obj.admin_user_name = value
+        if type(value := data.get("adminUserSshPublicKey")) is not str and value is not None:
+            value = read_str(value)
+        obj.admin_user_ssh_public_key = value
+        if type(value := data.get("adminUserPassword")) is not str and value is not None:
+            value = read_str(value)
+        obj.admin_user_password = value
         return obj
 
 
@@ -7022,6 +7517,7 @@ class VirtualMachineConfiguration(_Model):
     _attribute_map = {
         "image_reference": {"key": "imageReference", "type": "ImageReference"},
     }
+
     _wire_keys = frozenset(["imageReference"])
 
     def __init__(
@@ -7049,13 +7545,15 @@ class VirtualMachineConfiguration(_Model):
             wire["imageReference"] = write_model(value, ImageReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> VirtualMachineConfiguration | None:
+    @staticmethod
+    def _from_wire(data: Any) -> VirtualMachineConfiguration | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "image_reference": ImageReference._from_wire(data.get("imageReference")),
-        }
+            return None if data is None else read_with_msrest(VirtualMachineConfiguration, data)
+        obj: Any = new_instance(VirtualMachineConfiguration)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= VirtualMachineConfiguration._wire_keys
+            else read_extra(data, VirtualMachineConfiguration._wire_keys)
+        )
+        obj.image_reference = ImageReference._from_wire(data.get("imageReference"))
         return obj

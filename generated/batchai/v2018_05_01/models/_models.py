@@ -91,6 +91,7 @@ class AppInsightsReference(_Model):
             "type": "KeyVaultSecretReference",
         },
     }
+
     _wire_keys = frozenset(["component", "instrumentationKey", "instrumentationKeySecretReference"])
 
     _secrets = frozenset(["instrumentation_key"])
@@ -140,19 +141,21 @@ class AppInsightsReference(_Model):
             wire["instrumentationKeySecretReference"] = write_model(value, KeyVaultSecretReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> AppInsightsReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> AppInsightsReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "component": ResourceId._from_wire(data.get("component")),
-            "instrumentation_key": read_str(data.get("instrumentationKey")),
-            "instrumentation_key_secret_reference": KeyVaultSecretReference._from_wire(
-                data.get("instrumentationKeySecretReference")
-            ),
-        }
+            return None if data is None else read_with_msrest(AppInsightsReference, data)
+        obj: Any = new_instance(AppInsightsReference)
+        obj.additional_properties = (
+            {} if data.keys() <= AppInsightsReference._wire_keys else read_extra(data, AppInsightsReference._wire_keys)
+        )
+        obj.component = ResourceId._from_wire(data.get("component"))
+        if type(value := data.get("instrumentationKey")) is not str and value is not None:
+            value = read_str(value)
+        obj.instrumentation_key = value
+        obj.instrumentation_key_secret_reference = KeyVaultSecretReference._from_wire(
+            data.get("instrumentationKeySecretReference")
+        )
         return obj
 
 
@@ -184,6 +187,7 @@ class AutoScaleSettings(_Model):
         "maximum_node_count": {"key": "maximumNodeCount", "type": "int"},
         "initial_node_count": {"key": "initialNodeCount", "type": "int"},
     }
+
     _wire_keys = frozenset(["initialNodeCount", "maximumNodeCount", "minimumNodeCount"])
 
     def __init__(
@@ -233,17 +237,23 @@ class AutoScaleSettings(_Model):
             wire["initialNodeCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> AutoScaleSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> AutoScaleSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "minimum_node_count": read_int(data.get("minimumNodeCount")),
-            "maximum_node_count": read_int(data.get("maximumNodeCount")),
-            "initial_node_count": read_int(data.get("initialNodeCount")),
-        }
+            return None if data is None else read_with_msrest(AutoScaleSettings, data)
+        obj: Any = new_instance(AutoScaleSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= AutoScaleSettings._wire_keys else read_extra(data, AutoScaleSettings._wire_keys)
+        )
+        if type(value := data.get("minimumNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.minimum_node_count = value
+        if type(value := data.get("maximumNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.maximum_node_count = value
+        if type(value := data.get("initialNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.initial_node_count = value
         return obj
 
 
@@ -280,6 +290,7 @@ class AzureBlobFileSystemReference(_Model):
         "relative_mount_path": {"key": "relativeMountPath", "type": "str"},
         "mount_options": {"key": "mountOptions", "type": "str"},
     }
+
     _wire_keys = frozenset(["accountName", "containerName", "credentials", "mountOptions", "relativeMountPath"])
 
     def __init__(
@@ -347,19 +358,29 @@ class AzureBlobFileSystemReference(_Model):
             wire["mountOptions"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> AzureBlobFileSystemReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> AzureBlobFileSystemReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "account_name": read_str(data.get("accountName")),
-            "container_name": read_str(data.get("containerName")),
-            "credentials": AzureStorageCredentialsInfo._from_wire(data.get("credentials")),
-            "relative_mount_path": read_str(data.get("relativeMountPath")),
-            "mount_options": read_str(data.get("mountOptions")),
-        }
+            return None if data is None else read_with_msrest(AzureBlobFileSystemReference, data)
+        obj: Any = new_instance(AzureBlobFileSystemReference)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= AzureBlobFileSystemReference._wire_keys
+            else read_extra(data, AzureBlobFileSystemReference._wire_keys)
+        )
+        if type(value := data.get("accountName")) is not str and value is not None:
+            value = read_str(value)
+        obj.account_name = value
+        if type(value := data.get("containerName")) is not str and value is not None:
+            value = read_str(value)
+        obj.container_name = value
+        obj.credentials = AzureStorageCredentialsInfo._from_wire(data.get("credentials"))
+        if type(value := data.get("relativeMountPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.relative_mount_path = value
+        if type(value := data.get("mountOptions")) is not str and value is not None:
+            value = read_str(value)
+        obj.mount_options = value
         return obj
 
 
@@ -400,6 +421,7 @@ class AzureFileShareReference(_Model):
         "file_mode": {"key": "fileMode", "type": "str"},
         "directory_mode": {"key": "directoryMode", "type": "str"},
     }
+
     _wire_keys = frozenset(
         ["accountName", "azureFileUrl", "credentials", "directoryMode", "fileMode", "relativeMountPath"]
     )
@@ -477,20 +499,32 @@ class AzureFileShareReference(_Model):
             wire["directoryMode"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> AzureFileShareReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> AzureFileShareReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "account_name": read_str(data.get("accountName")),
-            "azure_file_url": read_str(data.get("azureFileUrl")),
-            "credentials": AzureStorageCredentialsInfo._from_wire(data.get("credentials")),
-            "relative_mount_path": read_str(data.get("relativeMountPath")),
-            "file_mode": read_str(data.get("fileMode")),
-            "directory_mode": read_str(data.get("directoryMode")),
-        }
+            return None if data is None else read_with_msrest(AzureFileShareReference, data)
+        obj: Any = new_instance(AzureFileShareReference)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= AzureFileShareReference._wire_keys
+            else read_extra(data, AzureFileShareReference._wire_keys)
+        )
+        if type(value := data.get("accountName")) is not str and value is not None:
+            value = read_str(value)
+        obj.account_name = value
+        if type(value := data.get("azureFileUrl")) is not str and value is not None:
+            value = read_str(value)
+        obj.azure_file_url = value
+        obj.credentials = AzureStorageCredentialsInfo._from_wire(data.get("credentials"))
+        if type(value := data.get("relativeMountPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.relative_mount_path = value
+        if type(value := data.get("fileMode")) is not str and value is not None:
+            value = read_str(value)
+        obj.file_mode = value
+        if type(value := data.get("directoryMode")) is not str and value is not None:
+            value = read_str(value)
+        obj.directory_mode = value
         return obj
 
 
@@ -508,6 +542,7 @@ class AzureStorageCredentialsInfo(_Model):
         "account_key": {"key": "accountKey", "type": "str"},
         "account_key_secret_reference": {"key": "accountKeySecretReference", "type": "KeyVaultSecretReference"},
     }
+
     _wire_keys = frozenset(["accountKey", "accountKeySecretReference"])
 
     _secrets = frozenset(["account_key"])
@@ -545,16 +580,20 @@ class AzureStorageCredentialsInfo(_Model):
             wire["accountKeySecretReference"] = write_model(value, KeyVaultSecretReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> AzureStorageCredentialsInfo | None:
+    @staticmethod
+    def _from_wire(data: Any) -> AzureStorageCredentialsInfo | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "account_key": read_str(data.get("accountKey")),
-            "account_key_secret_reference": KeyVaultSecretReference._from_wire(data.get("accountKeySecretReference")),
-        }
+            return None if data is None else read_with_msrest(AzureStorageCredentialsInfo, data)
+        obj: Any = new_instance(AzureStorageCredentialsInfo)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= AzureStorageCredentialsInfo._wire_keys
+            else read_extra(data, AzureStorageCredentialsInfo._wire_keys)
+        )
+        if type(value := data.get("accountKey")) is not str and value is not None:
+            value = read_str(value)
+        obj.account_key = value
+        obj.account_key_secret_reference = KeyVaultSecretReference._from_wire(data.get("accountKeySecretReference"))
         return obj
 
 
@@ -580,6 +619,7 @@ class BatchAIError(_Model):
         "message": {"key": "message", "type": "str"},
         "details": {"key": "details", "type": "[NameValuePair]"},
     }
+
     _wire_keys = frozenset(["code", "details", "message"])
 
     def __init__(
@@ -611,20 +651,24 @@ class BatchAIError(_Model):
             wire["details"] = write_models(value, NameValuePair, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> BatchAIError | None:
+    @staticmethod
+    def _from_wire(data: Any) -> BatchAIError | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(BatchAIError, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "code": read_str(data.get("code")),
-                "message": read_str(data.get("message")),
-                "details": read_list(data.get("details"), NameValuePair._from_wire),
-            }
+            obj: Any = new_instance(BatchAIError)
+            obj.additional_properties = (
+                {} if data.keys() <= BatchAIError._wire_keys else read_extra(data, BatchAIError._wire_keys)
+            )
+            if type(value := data.get("code")) is not str and value is not None:
+                value = read_str(value)
+            obj.code = value
+            if type(value := data.get("message")) is not str and value is not None:
+                value = read_str(value)
+            obj.message = value
+            obj.details = read_list(data.get("details"), NameValuePair._from_wire)
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(BatchAIError, data)
         return obj
 
 
@@ -658,6 +702,7 @@ class CNTKsettings(_Model):
         "command_line_args": {"key": "commandLineArgs", "type": "str"},
         "process_count": {"key": "processCount", "type": "int"},
     }
+
     _wire_keys = frozenset(
         [
             "commandLineArgs",
@@ -734,20 +779,32 @@ class CNTKsettings(_Model):
             wire["processCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> CNTKsettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> CNTKsettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "language_type": read_str(data.get("languageType")),
-            "config_file_path": read_str(data.get("configFilePath")),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "command_line_args": read_str(data.get("commandLineArgs")),
-            "process_count": read_int(data.get("processCount")),
-        }
+            return None if data is None else read_with_msrest(CNTKsettings, data)
+        obj: Any = new_instance(CNTKsettings)
+        obj.additional_properties = (
+            {} if data.keys() <= CNTKsettings._wire_keys else read_extra(data, CNTKsettings._wire_keys)
+        )
+        if type(value := data.get("languageType")) is not str and value is not None:
+            value = read_str(value)
+        obj.language_type = value
+        if type(value := data.get("configFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.config_file_path = value
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("commandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line_args = value
+        if type(value := data.get("processCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.process_count = value
         return obj
 
 
@@ -773,6 +830,7 @@ class Caffe2Settings(_Model):
         "python_interpreter_path": {"key": "pythonInterpreterPath", "type": "str"},
         "command_line_args": {"key": "commandLineArgs", "type": "str"},
     }
+
     _wire_keys = frozenset(["commandLineArgs", "pythonInterpreterPath", "pythonScriptFilePath"])
 
     def __init__(
@@ -817,17 +875,23 @@ class Caffe2Settings(_Model):
             wire["commandLineArgs"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Caffe2Settings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Caffe2Settings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "command_line_args": read_str(data.get("commandLineArgs")),
-        }
+            return None if data is None else read_with_msrest(Caffe2Settings, data)
+        obj: Any = new_instance(Caffe2Settings)
+        obj.additional_properties = (
+            {} if data.keys() <= Caffe2Settings._wire_keys else read_extra(data, Caffe2Settings._wire_keys)
+        )
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("commandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line_args = value
         return obj
 
 
@@ -857,6 +921,7 @@ class CaffeSettings(_Model):
         "command_line_args": {"key": "commandLineArgs", "type": "str"},
         "process_count": {"key": "processCount", "type": "int"},
     }
+
     _wire_keys = frozenset(
         ["commandLineArgs", "configFilePath", "processCount", "pythonInterpreterPath", "pythonScriptFilePath"]
     )
@@ -918,19 +983,29 @@ class CaffeSettings(_Model):
             wire["processCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> CaffeSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> CaffeSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "config_file_path": read_str(data.get("configFilePath")),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "command_line_args": read_str(data.get("commandLineArgs")),
-            "process_count": read_int(data.get("processCount")),
-        }
+            return None if data is None else read_with_msrest(CaffeSettings, data)
+        obj: Any = new_instance(CaffeSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= CaffeSettings._wire_keys else read_extra(data, CaffeSettings._wire_keys)
+        )
+        if type(value := data.get("configFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.config_file_path = value
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("commandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line_args = value
+        if type(value := data.get("processCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.process_count = value
         return obj
 
 
@@ -960,6 +1035,7 @@ class ChainerSettings(_Model):
         "command_line_args": {"key": "commandLineArgs", "type": "str"},
         "process_count": {"key": "processCount", "type": "int"},
     }
+
     _wire_keys = frozenset(["commandLineArgs", "processCount", "pythonInterpreterPath", "pythonScriptFilePath"])
 
     def __init__(
@@ -1012,18 +1088,26 @@ class ChainerSettings(_Model):
             wire["processCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ChainerSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ChainerSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "command_line_args": read_str(data.get("commandLineArgs")),
-            "process_count": read_int(data.get("processCount")),
-        }
+            return None if data is None else read_with_msrest(ChainerSettings, data)
+        obj: Any = new_instance(ChainerSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= ChainerSettings._wire_keys else read_extra(data, ChainerSettings._wire_keys)
+        )
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("commandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line_args = value
+        if type(value := data.get("processCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.process_count = value
         return obj
 
 
@@ -1049,6 +1133,7 @@ class ProxyResource(_Model):
         "name": {"key": "name", "type": "str"},
         "type": {"key": "type", "type": "str"},
     }
+
     _wire_keys = frozenset(["id", "name", "type"])
 
     def __init__(
@@ -1078,17 +1163,23 @@ class ProxyResource(_Model):
             wire["type"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ProxyResource | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ProxyResource | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "id": read_str(data.get("id")),
-            "name": read_str(data.get("name")),
-            "type": read_str(data.get("type")),
-        }
+            return None if data is None else read_with_msrest(ProxyResource, data)
+        obj: Any = new_instance(ProxyResource)
+        obj.additional_properties = (
+            {} if data.keys() <= ProxyResource._wire_keys else read_extra(data, ProxyResource._wire_keys)
+        )
+        if type(value := data.get("id")) is not str and value is not None:
+            value = read_str(value)
+        obj.id = value
+        if type(value := data.get("name")) is not str and value is not None:
+            value = read_str(value)
+        obj.name = value
+        if type(value := data.get("type")) is not str and value is not None:
+            value = read_str(value)
+        obj.type = value
         return obj
 
 
@@ -1172,6 +1263,7 @@ class Cluster(ProxyResource):
         "current_node_count": {"key": "properties.currentNodeCount", "type": "int"},
         "node_state_counts": {"key": "properties.nodeStateCounts", "type": "NodeStateCounts"},
     }
+
     _wire_keys = frozenset(["id", "name", "properties", "type"])
 
     def __init__(
@@ -1291,38 +1383,54 @@ class Cluster(ProxyResource):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Cluster | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Cluster | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(Cluster, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "id": read_str(data.get("id")),
-                "name": read_str(data.get("name")),
-                "type": read_str(data.get("type")),
-                "vm_size": read_str(properties.get("vmSize")),
-                "vm_priority": read_str(properties.get("vmPriority")),
-                "scale_settings": ScaleSettings._from_wire(properties.get("scaleSettings")),
-                "virtual_machine_configuration": VirtualMachineConfiguration._from_wire(
-                    properties.get("virtualMachineConfiguration")
-                ),
-                "node_setup": NodeSetup._from_wire(properties.get("nodeSetup")),
-                "user_account_settings": UserAccountSettings._from_wire(properties.get("userAccountSettings")),
-                "subnet": ResourceId._from_wire(properties.get("subnet")),
-                "creation_time": read_datetime(properties.get("creationTime")),
-                "provisioning_state": read_str(properties.get("provisioningState")),
-                "provisioning_state_transition_time": read_datetime(properties.get("provisioningStateTransitionTime")),
-                "allocation_state": read_str(properties.get("allocationState")),
-                "allocation_state_transition_time": read_datetime(properties.get("allocationStateTransitionTime")),
-                "errors": read_list(properties.get("errors"), BatchAIError._from_wire),
-                "current_node_count": read_int(properties.get("currentNodeCount")),
-                "node_state_counts": NodeStateCounts._from_wire(properties.get("nodeStateCounts")),
-            }
+            obj: Any = new_instance(Cluster)
+            obj.additional_properties = (
+                {} if data.keys() <= Cluster._wire_keys else read_extra(data, Cluster._wire_keys)
+            )
+            if type(value := data.get("id")) is not str and value is not None:
+                value = read_str(value)
+            obj.id = value
+            if type(value := data.get("name")) is not str and value is not None:
+                value = read_str(value)
+            obj.name = value
+            if type(value := data.get("type")) is not str and value is not None:
+                value = read_str(value)
+            obj.type = value
+            if type(value := properties.get("vmSize")) is not str and value is not None:
+                value = read_str(value)
+            obj.vm_size = value
+            if type(value := properties.get("vmPriority")) is not str and value is not None:
+                value = read_str(value)
+            obj.vm_priority = value
+            obj.scale_settings = ScaleSettings._from_wire(properties.get("scaleSettings"))
+            obj.virtual_machine_configuration = VirtualMachineConfiguration._from_wire(
+                properties.get("virtualMachineConfiguration")
+            )
+            obj.node_setup = NodeSetup._from_wire(properties.get("nodeSetup"))
+            obj.user_account_settings = UserAccountSettings._from_wire(properties.get("userAccountSettings"))
+            obj.subnet = ResourceId._from_wire(properties.get("subnet"))
+            obj.creation_time = read_datetime(properties.get("creationTime"))
+            if type(value := properties.get("provisioningState")) is not str and value is not None:
+                value = read_str(value)
+            obj.provisioning_state = value
+            obj.provisioning_state_transition_time = read_datetime(properties.get("provisioningStateTransitionTime"))
+            if type(value := properties.get("allocationState")) is not str and value is not None:
+                value = read_str(value)
+            obj.allocation_state = value
+            obj.allocation_state_transition_time = read_datetime(properties.get("allocationStateTransitionTime"))
+            obj.errors = read_list(properties.get("errors"), BatchAIError._from_wire)
+            if type(value := properties.get("currentNodeCount")) is not int and value is not None:
+                value = read_int(value)
+            obj.current_node_count = value
+            obj.node_state_counts = NodeStateCounts._from_wire(properties.get("nodeStateCounts"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(Cluster, data)
         return obj
 
 
@@ -1370,6 +1478,7 @@ class ClusterCreateParameters(_Model):
         "user_account_settings": {"key": "properties.userAccountSettings", "type": "UserAccountSettings"},
         "subnet": {"key": "properties.subnet", "type": "ResourceId"},
     }
+
     _wire_keys = frozenset(["properties"])
 
     def __init__(
@@ -1455,27 +1564,33 @@ class ClusterCreateParameters(_Model):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ClusterCreateParameters | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ClusterCreateParameters | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(ClusterCreateParameters, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "vm_size": read_str(properties.get("vmSize")),
-                "vm_priority": read_str(properties.get("vmPriority")),
-                "scale_settings": ScaleSettings._from_wire(properties.get("scaleSettings")),
-                "virtual_machine_configuration": VirtualMachineConfiguration._from_wire(
-                    properties.get("virtualMachineConfiguration")
-                ),
-                "node_setup": NodeSetup._from_wire(properties.get("nodeSetup")),
-                "user_account_settings": UserAccountSettings._from_wire(properties.get("userAccountSettings")),
-                "subnet": ResourceId._from_wire(properties.get("subnet")),
-            }
+            obj: Any = new_instance(ClusterCreateParameters)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= ClusterCreateParameters._wire_keys
+                else read_extra(data, ClusterCreateParameters._wire_keys)
+            )
+            if type(value := properties.get("vmSize")) is not str and value is not None:
+                value = read_str(value)
+            obj.vm_size = value
+            if type(value := properties.get("vmPriority")) is not str and value is not None:
+                value = read_str(value)
+            obj.vm_priority = value
+            obj.scale_settings = ScaleSettings._from_wire(properties.get("scaleSettings"))
+            obj.virtual_machine_configuration = VirtualMachineConfiguration._from_wire(
+                properties.get("virtualMachineConfiguration")
+            )
+            obj.node_setup = NodeSetup._from_wire(properties.get("nodeSetup"))
+            obj.user_account_settings = UserAccountSettings._from_wire(properties.get("userAccountSettings"))
+            obj.subnet = ResourceId._from_wire(properties.get("subnet"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(ClusterCreateParameters, data)
         return obj
 
 
@@ -1497,6 +1612,7 @@ class ClusterListResult(_Model):
         "value": {"key": "value", "type": "[Cluster]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -1524,19 +1640,21 @@ class ClusterListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ClusterListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ClusterListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(ClusterListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), Cluster._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(ClusterListResult)
+            obj.additional_properties = (
+                {} if data.keys() <= ClusterListResult._wire_keys else read_extra(data, ClusterListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), Cluster._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(ClusterListResult, data)
         return obj
 
 
@@ -1551,6 +1669,7 @@ class ClusterUpdateParameters(_Model):
     _attribute_map = {
         "scale_settings": {"key": "properties.scaleSettings", "type": "ScaleSettings"},
     }
+
     _wire_keys = frozenset(["properties"])
 
     def __init__(
@@ -1582,19 +1701,21 @@ class ClusterUpdateParameters(_Model):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ClusterUpdateParameters | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ClusterUpdateParameters | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(ClusterUpdateParameters, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "scale_settings": ScaleSettings._from_wire(properties.get("scaleSettings")),
-            }
+            obj: Any = new_instance(ClusterUpdateParameters)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= ClusterUpdateParameters._wire_keys
+                else read_extra(data, ClusterUpdateParameters._wire_keys)
+            )
+            obj.scale_settings = ScaleSettings._from_wire(properties.get("scaleSettings"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(ClusterUpdateParameters, data)
         return obj
 
 
@@ -1613,6 +1734,7 @@ class ClustersListByWorkspaceOptions(_Model):
     _attribute_map = {
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["maxResults"])
 
     def __init__(
@@ -1647,15 +1769,19 @@ class ClustersListByWorkspaceOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ClustersListByWorkspaceOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ClustersListByWorkspaceOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(ClustersListByWorkspaceOptions, data)
+        obj: Any = new_instance(ClustersListByWorkspaceOptions)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= ClustersListByWorkspaceOptions._wire_keys
+            else read_extra(data, ClustersListByWorkspaceOptions._wire_keys)
+        )
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -1679,6 +1805,7 @@ class ContainerSettings(_Model):
         "image_source_registry": {"key": "imageSourceRegistry", "type": "ImageSourceRegistry"},
         "shm_size": {"key": "shmSize", "type": "str"},
     }
+
     _wire_keys = frozenset(["imageSourceRegistry", "shmSize"])
 
     def __init__(
@@ -1719,16 +1846,18 @@ class ContainerSettings(_Model):
             wire["shmSize"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ContainerSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ContainerSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "image_source_registry": ImageSourceRegistry._from_wire(data.get("imageSourceRegistry")),
-            "shm_size": read_str(data.get("shmSize")),
-        }
+            return None if data is None else read_with_msrest(ContainerSettings, data)
+        obj: Any = new_instance(ContainerSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= ContainerSettings._wire_keys else read_extra(data, ContainerSettings._wire_keys)
+        )
+        obj.image_source_registry = ImageSourceRegistry._from_wire(data.get("imageSourceRegistry"))
+        if type(value := data.get("shmSize")) is not str and value is not None:
+            value = read_str(value)
+        obj.shm_size = value
         return obj
 
 
@@ -1752,6 +1881,7 @@ class CustomMpiSettings(_Model):
         "command_line": {"key": "commandLine", "type": "str"},
         "process_count": {"key": "processCount", "type": "int"},
     }
+
     _wire_keys = frozenset(["commandLine", "processCount"])
 
     def __init__(
@@ -1790,16 +1920,20 @@ class CustomMpiSettings(_Model):
             wire["processCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> CustomMpiSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> CustomMpiSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "command_line": read_str(data.get("commandLine")),
-            "process_count": read_int(data.get("processCount")),
-        }
+            return None if data is None else read_with_msrest(CustomMpiSettings, data)
+        obj: Any = new_instance(CustomMpiSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= CustomMpiSettings._wire_keys else read_extra(data, CustomMpiSettings._wire_keys)
+        )
+        if type(value := data.get("commandLine")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line = value
+        if type(value := data.get("processCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.process_count = value
         return obj
 
 
@@ -1813,6 +1947,7 @@ class CustomToolkitSettings(_Model):
     _attribute_map = {
         "command_line": {"key": "commandLine", "type": "str"},
     }
+
     _wire_keys = frozenset(["commandLine"])
 
     def __init__(
@@ -1840,15 +1975,19 @@ class CustomToolkitSettings(_Model):
             wire["commandLine"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> CustomToolkitSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> CustomToolkitSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "command_line": read_str(data.get("commandLine")),
-        }
+            return None if data is None else read_with_msrest(CustomToolkitSettings, data)
+        obj: Any = new_instance(CustomToolkitSettings)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= CustomToolkitSettings._wire_keys
+            else read_extra(data, CustomToolkitSettings._wire_keys)
+        )
+        if type(value := data.get("commandLine")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line = value
         return obj
 
 
@@ -1881,6 +2020,7 @@ class DataDisks(_Model):
         "disk_count": {"key": "diskCount", "type": "int"},
         "storage_account_type": {"key": "storageAccountType", "type": "str"},
     }
+
     _wire_keys = frozenset(["cachingType", "diskCount", "diskSizeInGB", "storageAccountType"])
 
     def __init__(
@@ -1938,18 +2078,26 @@ class DataDisks(_Model):
             wire["storageAccountType"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> DataDisks | None:
+    @staticmethod
+    def _from_wire(data: Any) -> DataDisks | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "disk_size_in_gb": read_int(data.get("diskSizeInGB")),
-            "caching_type": read_str(data.get("cachingType")),
-            "disk_count": read_int(data.get("diskCount")),
-            "storage_account_type": read_str(data.get("storageAccountType")),
-        }
+            return None if data is None else read_with_msrest(DataDisks, data)
+        obj: Any = new_instance(DataDisks)
+        obj.additional_properties = (
+            {} if data.keys() <= DataDisks._wire_keys else read_extra(data, DataDisks._wire_keys)
+        )
+        if type(value := data.get("diskSizeInGB")) is not int and value is not None:
+            value = read_int(value)
+        obj.disk_size_in_gb = value
+        if type(value := data.get("cachingType")) is not str and value is not None:
+            value = read_str(value)
+        obj.caching_type = value
+        if type(value := data.get("diskCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.disk_count = value
+        if type(value := data.get("storageAccountType")) is not str and value is not None:
+            value = read_str(value)
+        obj.storage_account_type = value
         return obj
 
 
@@ -1973,6 +2121,7 @@ class EnvironmentVariable(_Model):
         "name": {"key": "name", "type": "str"},
         "value": {"key": "value", "type": "str"},
     }
+
     _wire_keys = frozenset(["name", "value"])
 
     def __init__(
@@ -2012,16 +2161,20 @@ class EnvironmentVariable(_Model):
             wire["value"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> EnvironmentVariable | None:
+    @staticmethod
+    def _from_wire(data: Any) -> EnvironmentVariable | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "name": read_str(data.get("name")),
-            "value": read_str(data.get("value")),
-        }
+            return None if data is None else read_with_msrest(EnvironmentVariable, data)
+        obj: Any = new_instance(EnvironmentVariable)
+        obj.additional_properties = (
+            {} if data.keys() <= EnvironmentVariable._wire_keys else read_extra(data, EnvironmentVariable._wire_keys)
+        )
+        if type(value := data.get("name")) is not str and value is not None:
+            value = read_str(value)
+        obj.name = value
+        if type(value := data.get("value")) is not str and value is not None:
+            value = read_str(value)
+        obj.value = value
         return obj
 
 
@@ -2048,6 +2201,7 @@ class EnvironmentVariableWithSecretValue(_Model):
         "value": {"key": "value", "type": "str"},
         "value_secret_reference": {"key": "valueSecretReference", "type": "KeyVaultSecretReference"},
     }
+
     _wire_keys = frozenset(["name", "value", "valueSecretReference"])
 
     _secrets = frozenset(["value"])
@@ -2095,17 +2249,23 @@ class EnvironmentVariableWithSecretValue(_Model):
             wire["valueSecretReference"] = write_model(value, KeyVaultSecretReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> EnvironmentVariableWithSecretValue | None:
+    @staticmethod
+    def _from_wire(data: Any) -> EnvironmentVariableWithSecretValue | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "name": read_str(data.get("name")),
-            "value": read_str(data.get("value")),
-            "value_secret_reference": KeyVaultSecretReference._from_wire(data.get("valueSecretReference")),
-        }
+            return None if data is None else read_with_msrest(EnvironmentVariableWithSecretValue, data)
+        obj: Any = new_instance(EnvironmentVariableWithSecretValue)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= EnvironmentVariableWithSecretValue._wire_keys
+            else read_extra(data, EnvironmentVariableWithSecretValue._wire_keys)
+        )
+        if type(value := data.get("name")) is not str and value is not None:
+            value = read_str(value)
+        obj.name = value
+        if type(value := data.get("value")) is not str and value is not None:
+            value = read_str(value)
+        obj.value = value
+        obj.value_secret_reference = KeyVaultSecretReference._from_wire(data.get("valueSecretReference"))
         return obj
 
 
@@ -2144,6 +2304,7 @@ class Experiment(ProxyResource):
         "provisioning_state": {"key": "properties.provisioningState", "type": "str"},
         "provisioning_state_transition_time": {"key": "properties.provisioningStateTransitionTime", "type": "iso-8601"},
     }
+
     _wire_keys = frozenset(["id", "name", "properties", "type"])
 
     def __init__(
@@ -2185,24 +2346,32 @@ class Experiment(ProxyResource):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Experiment | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Experiment | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(Experiment, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "id": read_str(data.get("id")),
-                "name": read_str(data.get("name")),
-                "type": read_str(data.get("type")),
-                "creation_time": read_datetime(properties.get("creationTime")),
-                "provisioning_state": read_str(properties.get("provisioningState")),
-                "provisioning_state_transition_time": read_datetime(properties.get("provisioningStateTransitionTime")),
-            }
+            obj: Any = new_instance(Experiment)
+            obj.additional_properties = (
+                {} if data.keys() <= Experiment._wire_keys else read_extra(data, Experiment._wire_keys)
+            )
+            if type(value := data.get("id")) is not str and value is not None:
+                value = read_str(value)
+            obj.id = value
+            if type(value := data.get("name")) is not str and value is not None:
+                value = read_str(value)
+            obj.name = value
+            if type(value := data.get("type")) is not str and value is not None:
+                value = read_str(value)
+            obj.type = value
+            obj.creation_time = read_datetime(properties.get("creationTime"))
+            if type(value := properties.get("provisioningState")) is not str and value is not None:
+                value = read_str(value)
+            obj.provisioning_state = value
+            obj.provisioning_state_transition_time = read_datetime(properties.get("provisioningStateTransitionTime"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(Experiment, data)
         return obj
 
 
@@ -2224,6 +2393,7 @@ class ExperimentListResult(_Model):
         "value": {"key": "value", "type": "[Experiment]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -2251,19 +2421,23 @@ class ExperimentListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ExperimentListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ExperimentListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(ExperimentListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), Experiment._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(ExperimentListResult)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= ExperimentListResult._wire_keys
+                else read_extra(data, ExperimentListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), Experiment._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(ExperimentListResult, data)
         return obj
 
 
@@ -2282,6 +2456,7 @@ class ExperimentsListByWorkspaceOptions(_Model):
     _attribute_map = {
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["maxResults"])
 
     def __init__(
@@ -2316,15 +2491,19 @@ class ExperimentsListByWorkspaceOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ExperimentsListByWorkspaceOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ExperimentsListByWorkspaceOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(ExperimentsListByWorkspaceOptions, data)
+        obj: Any = new_instance(ExperimentsListByWorkspaceOptions)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= ExperimentsListByWorkspaceOptions._wire_keys
+            else read_extra(data, ExperimentsListByWorkspaceOptions._wire_keys)
+        )
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -2358,6 +2537,7 @@ class File(_Model):
         "last_modified": {"key": "properties.lastModified", "type": "iso-8601"},
         "content_length": {"key": "properties.contentLength", "type": "int"},
     }
+
     _wire_keys = frozenset(["downloadUrl", "fileType", "name", "properties"])
 
     def __init__(
@@ -2398,23 +2578,29 @@ class File(_Model):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> File | None:
+    @staticmethod
+    def _from_wire(data: Any) -> File | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(File, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "name": read_str(data.get("name")),
-                "file_type": read_str(data.get("fileType")),
-                "download_url": read_str(data.get("downloadUrl")),
-                "last_modified": read_datetime(properties.get("lastModified")),
-                "content_length": read_int(properties.get("contentLength")),
-            }
+            obj: Any = new_instance(File)
+            obj.additional_properties = {} if data.keys() <= File._wire_keys else read_extra(data, File._wire_keys)
+            if type(value := data.get("name")) is not str and value is not None:
+                value = read_str(value)
+            obj.name = value
+            if type(value := data.get("fileType")) is not str and value is not None:
+                value = read_str(value)
+            obj.file_type = value
+            if type(value := data.get("downloadUrl")) is not str and value is not None:
+                value = read_str(value)
+            obj.download_url = value
+            obj.last_modified = read_datetime(properties.get("lastModified"))
+            if type(value := properties.get("contentLength")) is not int and value is not None:
+                value = read_int(value)
+            obj.content_length = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(File, data)
         return obj
 
 
@@ -2436,6 +2622,7 @@ class FileListResult(_Model):
         "value": {"key": "value", "type": "[File]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -2463,19 +2650,21 @@ class FileListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(FileListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), File._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(FileListResult)
+            obj.additional_properties = (
+                {} if data.keys() <= FileListResult._wire_keys else read_extra(data, FileListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), File._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(FileListResult, data)
         return obj
 
 
@@ -2529,6 +2718,7 @@ class FileServer(ProxyResource):
         "creation_time": {"key": "properties.creationTime", "type": "iso-8601"},
         "provisioning_state": {"key": "properties.provisioningState", "type": "str"},
     }
+
     _wire_keys = frozenset(["id", "name", "properties", "type"])
 
     def __init__(
@@ -2605,29 +2795,39 @@ class FileServer(ProxyResource):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileServer | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileServer | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(FileServer, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "id": read_str(data.get("id")),
-                "name": read_str(data.get("name")),
-                "type": read_str(data.get("type")),
-                "vm_size": read_str(properties.get("vmSize")),
-                "ssh_configuration": SshConfiguration._from_wire(properties.get("sshConfiguration")),
-                "data_disks": DataDisks._from_wire(properties.get("dataDisks")),
-                "subnet": ResourceId._from_wire(properties.get("subnet")),
-                "mount_settings": MountSettings._from_wire(properties.get("mountSettings")),
-                "provisioning_state_transition_time": read_datetime(properties.get("provisioningStateTransitionTime")),
-                "creation_time": read_datetime(properties.get("creationTime")),
-                "provisioning_state": read_str(properties.get("provisioningState")),
-            }
+            obj: Any = new_instance(FileServer)
+            obj.additional_properties = (
+                {} if data.keys() <= FileServer._wire_keys else read_extra(data, FileServer._wire_keys)
+            )
+            if type(value := data.get("id")) is not str and value is not None:
+                value = read_str(value)
+            obj.id = value
+            if type(value := data.get("name")) is not str and value is not None:
+                value = read_str(value)
+            obj.name = value
+            if type(value := data.get("type")) is not str and value is not None:
+                value = read_str(value)
+            obj.type = value
+            if type(value := properties.get("vmSize")) is not str and value is not None:
+                value = read_str(value)
+            obj.vm_size = value
+            obj.ssh_configuration = SshConfiguration._from_wire(properties.get("sshConfiguration"))
+            obj.data_disks = DataDisks._from_wire(properties.get("dataDisks"))
+            obj.subnet = ResourceId._from_wire(properties.get("subnet"))
+            obj.mount_settings = MountSettings._from_wire(properties.get("mountSettings"))
+            obj.provisioning_state_transition_time = read_datetime(properties.get("provisioningStateTransitionTime"))
+            obj.creation_time = read_datetime(properties.get("creationTime"))
+            if type(value := properties.get("provisioningState")) is not str and value is not None:
+                value = read_str(value)
+            obj.provisioning_state = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(FileServer, data)
         return obj
 
 
@@ -2660,6 +2860,7 @@ class FileServerCreateParameters(_Model):
         "data_disks": {"key": "properties.dataDisks", "type": "DataDisks"},
         "subnet": {"key": "properties.subnet", "type": "ResourceId"},
     }
+
     _wire_keys = frozenset(["properties"])
 
     def __init__(
@@ -2722,22 +2923,26 @@ class FileServerCreateParameters(_Model):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileServerCreateParameters | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileServerCreateParameters | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(FileServerCreateParameters, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "vm_size": read_str(properties.get("vmSize")),
-                "ssh_configuration": SshConfiguration._from_wire(properties.get("sshConfiguration")),
-                "data_disks": DataDisks._from_wire(properties.get("dataDisks")),
-                "subnet": ResourceId._from_wire(properties.get("subnet")),
-            }
+            obj: Any = new_instance(FileServerCreateParameters)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= FileServerCreateParameters._wire_keys
+                else read_extra(data, FileServerCreateParameters._wire_keys)
+            )
+            if type(value := properties.get("vmSize")) is not str and value is not None:
+                value = read_str(value)
+            obj.vm_size = value
+            obj.ssh_configuration = SshConfiguration._from_wire(properties.get("sshConfiguration"))
+            obj.data_disks = DataDisks._from_wire(properties.get("dataDisks"))
+            obj.subnet = ResourceId._from_wire(properties.get("subnet"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(FileServerCreateParameters, data)
         return obj
 
 
@@ -2758,6 +2963,7 @@ class FileServerListResult(_Model):
         "value": {"key": "value", "type": "[FileServer]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -2791,19 +2997,23 @@ class FileServerListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileServerListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileServerListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(FileServerListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), FileServer._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(FileServerListResult)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= FileServerListResult._wire_keys
+                else read_extra(data, FileServerListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), FileServer._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(FileServerListResult, data)
         return obj
 
 
@@ -2836,6 +3046,7 @@ class FileServerReference(_Model):
         "relative_mount_path": {"key": "relativeMountPath", "type": "str"},
         "mount_options": {"key": "mountOptions", "type": "str"},
     }
+
     _wire_keys = frozenset(["fileServer", "mountOptions", "relativeMountPath", "sourceDirectory"])
 
     def __init__(
@@ -2893,18 +3104,24 @@ class FileServerReference(_Model):
             wire["mountOptions"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileServerReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileServerReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "file_server": ResourceId._from_wire(data.get("fileServer")),
-            "source_directory": read_str(data.get("sourceDirectory")),
-            "relative_mount_path": read_str(data.get("relativeMountPath")),
-            "mount_options": read_str(data.get("mountOptions")),
-        }
+            return None if data is None else read_with_msrest(FileServerReference, data)
+        obj: Any = new_instance(FileServerReference)
+        obj.additional_properties = (
+            {} if data.keys() <= FileServerReference._wire_keys else read_extra(data, FileServerReference._wire_keys)
+        )
+        obj.file_server = ResourceId._from_wire(data.get("fileServer"))
+        if type(value := data.get("sourceDirectory")) is not str and value is not None:
+            value = read_str(value)
+        obj.source_directory = value
+        if type(value := data.get("relativeMountPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.relative_mount_path = value
+        if type(value := data.get("mountOptions")) is not str and value is not None:
+            value = read_str(value)
+        obj.mount_options = value
         return obj
 
 
@@ -2923,6 +3140,7 @@ class FileServersListByWorkspaceOptions(_Model):
     _attribute_map = {
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["maxResults"])
 
     def __init__(
@@ -2957,15 +3175,19 @@ class FileServersListByWorkspaceOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> FileServersListByWorkspaceOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> FileServersListByWorkspaceOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(FileServersListByWorkspaceOptions, data)
+        obj: Any = new_instance(FileServersListByWorkspaceOptions)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= FileServersListByWorkspaceOptions._wire_keys
+            else read_extra(data, FileServersListByWorkspaceOptions._wire_keys)
+        )
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -2995,6 +3217,7 @@ class HorovodSettings(_Model):
         "command_line_args": {"key": "commandLineArgs", "type": "str"},
         "process_count": {"key": "processCount", "type": "int"},
     }
+
     _wire_keys = frozenset(["commandLineArgs", "processCount", "pythonInterpreterPath", "pythonScriptFilePath"])
 
     def __init__(
@@ -3047,18 +3270,26 @@ class HorovodSettings(_Model):
             wire["processCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> HorovodSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> HorovodSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "command_line_args": read_str(data.get("commandLineArgs")),
-            "process_count": read_int(data.get("processCount")),
-        }
+            return None if data is None else read_with_msrest(HorovodSettings, data)
+        obj: Any = new_instance(HorovodSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= HorovodSettings._wire_keys else read_extra(data, HorovodSettings._wire_keys)
+        )
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("commandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line_args = value
+        if type(value := data.get("processCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.process_count = value
         return obj
 
 
@@ -3099,6 +3330,7 @@ class ImageReference(_Model):
         "version": {"key": "version", "type": "str"},
         "virtual_machine_image_id": {"key": "virtualMachineImageId", "type": "str"},
     }
+
     _wire_keys = frozenset(["offer", "publisher", "sku", "version", "virtualMachineImageId"])
 
     def __init__(
@@ -3169,19 +3401,29 @@ class ImageReference(_Model):
             wire["virtualMachineImageId"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ImageReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ImageReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "publisher": read_str(data.get("publisher")),
-            "offer": read_str(data.get("offer")),
-            "sku": read_str(data.get("sku")),
-            "version": read_str(data.get("version")),
-            "virtual_machine_image_id": read_str(data.get("virtualMachineImageId")),
-        }
+            return None if data is None else read_with_msrest(ImageReference, data)
+        obj: Any = new_instance(ImageReference)
+        obj.additional_properties = (
+            {} if data.keys() <= ImageReference._wire_keys else read_extra(data, ImageReference._wire_keys)
+        )
+        if type(value := data.get("publisher")) is not str and value is not None:
+            value = read_str(value)
+        obj.publisher = value
+        if type(value := data.get("offer")) is not str and value is not None:
+            value = read_str(value)
+        obj.offer = value
+        if type(value := data.get("sku")) is not str and value is not None:
+            value = read_str(value)
+        obj.sku = value
+        if type(value := data.get("version")) is not str and value is not None:
+            value = read_str(value)
+        obj.version = value
+        if type(value := data.get("virtualMachineImageId")) is not str and value is not None:
+            value = read_str(value)
+        obj.virtual_machine_image_id = value
         return obj
 
 
@@ -3207,6 +3449,7 @@ class ImageSourceRegistry(_Model):
         "image": {"key": "image", "type": "str"},
         "credentials": {"key": "credentials", "type": "PrivateRegistryCredentials"},
     }
+
     _wire_keys = frozenset(["credentials", "image", "serverUrl"])
 
     def __init__(
@@ -3251,17 +3494,21 @@ class ImageSourceRegistry(_Model):
             wire["credentials"] = write_model(value, PrivateRegistryCredentials, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ImageSourceRegistry | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ImageSourceRegistry | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "server_url": read_str(data.get("serverUrl")),
-            "image": read_str(data.get("image")),
-            "credentials": PrivateRegistryCredentials._from_wire(data.get("credentials")),
-        }
+            return None if data is None else read_with_msrest(ImageSourceRegistry, data)
+        obj: Any = new_instance(ImageSourceRegistry)
+        obj.additional_properties = (
+            {} if data.keys() <= ImageSourceRegistry._wire_keys else read_extra(data, ImageSourceRegistry._wire_keys)
+        )
+        if type(value := data.get("serverUrl")) is not str and value is not None:
+            value = read_str(value)
+        obj.server_url = value
+        if type(value := data.get("image")) is not str and value is not None:
+            value = read_str(value)
+        obj.image = value
+        obj.credentials = PrivateRegistryCredentials._from_wire(data.get("credentials"))
         return obj
 
 
@@ -3286,6 +3533,7 @@ class InputDirectory(_Model):
         "id": {"key": "id", "type": "str"},
         "path": {"key": "path", "type": "str"},
     }
+
     _wire_keys = frozenset(["id", "path"])
 
     def __init__(
@@ -3326,16 +3574,20 @@ class InputDirectory(_Model):
             wire["path"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> InputDirectory | None:
+    @staticmethod
+    def _from_wire(data: Any) -> InputDirectory | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "id": read_str(data.get("id")),
-            "path": read_str(data.get("path")),
-        }
+            return None if data is None else read_with_msrest(InputDirectory, data)
+        obj: Any = new_instance(InputDirectory)
+        obj.additional_properties = (
+            {} if data.keys() <= InputDirectory._wire_keys else read_extra(data, InputDirectory._wire_keys)
+        )
+        if type(value := data.get("id")) is not str and value is not None:
+            value = read_str(value)
+        obj.id = value
+        if type(value := data.get("path")) is not str and value is not None:
+            value = read_str(value)
+        obj.path = value
         return obj
 
 
@@ -3471,6 +3723,7 @@ class Job(ProxyResource):
         "execution_state_transition_time": {"key": "properties.executionStateTransitionTime", "type": "iso-8601"},
         "execution_info": {"key": "properties.executionInfo", "type": "JobPropertiesExecutionInfo"},
     }
+
     _wire_keys = frozenset(["id", "name", "properties", "type"])
 
     def __init__(
@@ -3702,52 +3955,70 @@ class Job(ProxyResource):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Job | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Job | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(Job, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "id": read_str(data.get("id")),
-                "name": read_str(data.get("name")),
-                "type": read_str(data.get("type")),
-                "scheduling_priority": read_str(properties.get("schedulingPriority")),
-                "cluster": ResourceId._from_wire(properties.get("cluster")),
-                "mount_volumes": MountVolumes._from_wire(properties.get("mountVolumes")),
-                "node_count": read_int(properties.get("nodeCount")),
-                "container_settings": ContainerSettings._from_wire(properties.get("containerSettings")),
-                "tool_type": read_str(properties.get("toolType")),
-                "cntk_settings": CNTKsettings._from_wire(properties.get("cntkSettings")),
-                "py_torch_settings": PyTorchSettings._from_wire(properties.get("pyTorchSettings")),
-                "tensor_flow_settings": TensorFlowSettings._from_wire(properties.get("tensorFlowSettings")),
-                "caffe_settings": CaffeSettings._from_wire(properties.get("caffeSettings")),
-                "caffe2_settings": Caffe2Settings._from_wire(properties.get("caffe2Settings")),
-                "chainer_settings": ChainerSettings._from_wire(properties.get("chainerSettings")),
-                "custom_toolkit_settings": CustomToolkitSettings._from_wire(properties.get("customToolkitSettings")),
-                "custom_mpi_settings": CustomMpiSettings._from_wire(properties.get("customMpiSettings")),
-                "horovod_settings": HorovodSettings._from_wire(properties.get("horovodSettings")),
-                "job_preparation": JobPreparation._from_wire(properties.get("jobPreparation")),
-                "job_output_directory_path_segment": read_str(properties.get("jobOutputDirectoryPathSegment")),
-                "std_out_err_path_prefix": read_str(properties.get("stdOutErrPathPrefix")),
-                "input_directories": read_list(properties.get("inputDirectories"), InputDirectory._from_wire),
-                "output_directories": read_list(properties.get("outputDirectories"), OutputDirectory._from_wire),
-                "environment_variables": read_list(
-                    properties.get("environmentVariables"), EnvironmentVariable._from_wire
-                ),
-                "secrets": read_list(properties.get("secrets"), EnvironmentVariableWithSecretValue._from_wire),
-                "constraints": JobPropertiesConstraints._from_wire(properties.get("constraints")),
-                "creation_time": read_datetime(properties.get("creationTime")),
-                "provisioning_state": read_str(properties.get("provisioningState")),
-                "provisioning_state_transition_time": read_datetime(properties.get("provisioningStateTransitionTime")),
-                "execution_state": read_str(properties.get("executionState")),
-                "execution_state_transition_time": read_datetime(properties.get("executionStateTransitionTime")),
-                "execution_info": JobPropertiesExecutionInfo._from_wire(properties.get("executionInfo")),
-            }
+            obj: Any = new_instance(Job)
+            obj.additional_properties = {} if data.keys() <= Job._wire_keys else read_extra(data, Job._wire_keys)
+            if type(value := data.get("id")) is not str and value is not None:
+                value = read_str(value)
+            obj.id = value
+            if type(value := data.get("name")) is not str and value is not None:
+                value = read_str(value)
+            obj.name = value
+            if type(value := data.get("type")) is not str and value is not None:
+                value = read_str(value)
+            obj.type = value
+            if type(value := properties.get("schedulingPriority")) is not str and value is not None:
+                value = read_str(value)
+            obj.scheduling_priority = value
+            obj.cluster = ResourceId._from_wire(properties.get("cluster"))
+            obj.mount_volumes = MountVolumes._from_wire(properties.get("mountVolumes"))
+            if type(value := properties.get("nodeCount")) is not int and value is not None:
+                value = read_int(value)
+            obj.node_count = value
+            obj.container_settings = ContainerSettings._from_wire(properties.get("containerSettings"))
+            if type(value := properties.get("toolType")) is not str and value is not None:
+                value = read_str(value)
+            obj.tool_type = value
+            obj.cntk_settings = CNTKsettings._from_wire(properties.get("cntkSettings"))
+            obj.py_torch_settings = PyTorchSettings._from_wire(properties.get("pyTorchSettings"))
+            obj.tensor_flow_settings = TensorFlowSettings._from_wire(properties.get("tensorFlowSettings"))
+            obj.caffe_settings = CaffeSettings._from_wire(properties.get("caffeSettings"))
+            obj.caffe2_settings = Caffe2Settings._from_wire(properties.get("caffe2Settings"))
+            obj.chainer_settings = ChainerSettings._from_wire(properties.get("chainerSettings"))
+            obj.custom_toolkit_settings = CustomToolkitSettings._from_wire(properties.get("customToolkitSettings"))
+            obj.custom_mpi_settings = CustomMpiSettings._from_wire(properties.get("customMpiSettings"))
+            obj.horovod_settings = HorovodSettings._from_wire(properties.get("horovodSettings"))
+            obj.job_preparation = JobPreparation._from_wire(properties.get("jobPreparation"))
+            if type(value := properties.get("jobOutputDirectoryPathSegment")) is not str and value is not None:
+                value = read_str(value)
+            obj.job_output_directory_path_segment = value
+            if type(value := properties.get("stdOutErrPathPrefix")) is not str and value is not None:
+                value = read_str(value)
+            obj.std_out_err_path_prefix = value
+            obj.input_directories = read_list(properties.get("inputDirectories"), InputDirectory._from_wire)
+            obj.output_directories = read_list(properties.get("outputDirectories"), OutputDirectory._from_wire)
+            obj.environment_variables = read_list(
+                properties.get("environmentVariables"), EnvironmentVariable._from_wire
+            )
+            obj.secrets = read_list(properties.get("secrets"), EnvironmentVariableWithSecretValue._from_wire)
+            obj.constraints = JobPropertiesConstraints._from_wire(properties.get("constraints"))
+            obj.creation_time = read_datetime(properties.get("creationTime"))
+            if type(value := properties.get("provisioningState")) is not str and value is not None:
+                value = read_str(value)
+            obj.provisioning_state = value
+            obj.provisioning_state_transition_time = read_datetime(properties.get("provisioningStateTransitionTime"))
+            if type(value := properties.get("executionState")) is not str and value is not None:
+                value = read_str(value)
+            obj.execution_state = value
+            obj.execution_state_transition_time = read_datetime(properties.get("executionStateTransitionTime"))
+            obj.execution_info = JobPropertiesExecutionInfo._from_wire(properties.get("executionInfo"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(Job, data)
         return obj
 
 
@@ -3762,6 +4033,7 @@ class JobBasePropertiesConstraints(_Model):
     _attribute_map = {
         "max_wall_clock_time": {"key": "maxWallClockTime", "type": "duration"},
     }
+
     _wire_keys = frozenset(["maxWallClockTime"])
 
     def __init__(
@@ -3790,15 +4062,17 @@ class JobBasePropertiesConstraints(_Model):
             wire["maxWallClockTime"] = write_duration(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobBasePropertiesConstraints | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobBasePropertiesConstraints | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "max_wall_clock_time": read_duration(data.get("maxWallClockTime")),
-        }
+            return None if data is None else read_with_msrest(JobBasePropertiesConstraints, data)
+        obj: Any = new_instance(JobBasePropertiesConstraints)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= JobBasePropertiesConstraints._wire_keys
+            else read_extra(data, JobBasePropertiesConstraints._wire_keys)
+        )
+        obj.max_wall_clock_time = read_duration(data.get("maxWallClockTime"))
         return obj
 
 
@@ -3887,6 +4161,7 @@ class JobCreateParameters(_Model):
         "secrets": {"key": "properties.secrets", "type": "[EnvironmentVariableWithSecretValue]"},
         "constraints": {"key": "properties.constraints", "type": "JobBasePropertiesConstraints"},
     }
+
     _wire_keys = frozenset(["properties"])
 
     def __init__(
@@ -4076,41 +4351,49 @@ class JobCreateParameters(_Model):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobCreateParameters | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobCreateParameters | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(JobCreateParameters, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "scheduling_priority": read_str(properties.get("schedulingPriority")),
-                "cluster": ResourceId._from_wire(properties.get("cluster")),
-                "mount_volumes": MountVolumes._from_wire(properties.get("mountVolumes")),
-                "node_count": read_int(properties.get("nodeCount")),
-                "container_settings": ContainerSettings._from_wire(properties.get("containerSettings")),
-                "cntk_settings": CNTKsettings._from_wire(properties.get("cntkSettings")),
-                "py_torch_settings": PyTorchSettings._from_wire(properties.get("pyTorchSettings")),
-                "tensor_flow_settings": TensorFlowSettings._from_wire(properties.get("tensorFlowSettings")),
-                "caffe_settings": CaffeSettings._from_wire(properties.get("caffeSettings")),
-                "caffe2_settings": Caffe2Settings._from_wire(properties.get("caffe2Settings")),
-                "chainer_settings": ChainerSettings._from_wire(properties.get("chainerSettings")),
-                "custom_toolkit_settings": CustomToolkitSettings._from_wire(properties.get("customToolkitSettings")),
-                "custom_mpi_settings": CustomMpiSettings._from_wire(properties.get("customMpiSettings")),
-                "horovod_settings": HorovodSettings._from_wire(properties.get("horovodSettings")),
-                "job_preparation": JobPreparation._from_wire(properties.get("jobPreparation")),
-                "std_out_err_path_prefix": read_str(properties.get("stdOutErrPathPrefix")),
-                "input_directories": read_list(properties.get("inputDirectories"), InputDirectory._from_wire),
-                "output_directories": read_list(properties.get("outputDirectories"), OutputDirectory._from_wire),
-                "environment_variables": read_list(
-                    properties.get("environmentVariables"), EnvironmentVariable._from_wire
-                ),
-                "secrets": read_list(properties.get("secrets"), EnvironmentVariableWithSecretValue._from_wire),
-                "constraints": JobBasePropertiesConstraints._from_wire(properties.get("constraints")),
-            }
+            obj: Any = new_instance(JobCreateParameters)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= JobCreateParameters._wire_keys
+                else read_extra(data, JobCreateParameters._wire_keys)
+            )
+            if type(value := properties.get("schedulingPriority")) is not str and value is not None:
+                value = read_str(value)
+            obj.scheduling_priority = value
+            obj.cluster = ResourceId._from_wire(properties.get("cluster"))
+            obj.mount_volumes = MountVolumes._from_wire(properties.get("mountVolumes"))
+            if type(value := properties.get("nodeCount")) is not int and value is not None:
+                value = read_int(value)
+            obj.node_count = value
+            obj.container_settings = ContainerSettings._from_wire(properties.get("containerSettings"))
+            obj.cntk_settings = CNTKsettings._from_wire(properties.get("cntkSettings"))
+            obj.py_torch_settings = PyTorchSettings._from_wire(properties.get("pyTorchSettings"))
+            obj.tensor_flow_settings = TensorFlowSettings._from_wire(properties.get("tensorFlowSettings"))
+            obj.caffe_settings = CaffeSettings._from_wire(properties.get("caffeSettings"))
+            obj.caffe2_settings = Caffe2Settings._from_wire(properties.get("caffe2Settings"))
+            obj.chainer_settings = ChainerSettings._from_wire(properties.get("chainerSettings"))
+            obj.custom_toolkit_settings = CustomToolkitSettings._from_wire(properties.get("customToolkitSettings"))
+            obj.custom_mpi_settings = CustomMpiSettings._from_wire(properties.get("customMpiSettings"))
+            obj.horovod_settings = HorovodSettings._from_wire(properties.get("horovodSettings"))
+            obj.job_preparation = JobPreparation._from_wire(properties.get("jobPreparation"))
+            if type(value := properties.get("stdOutErrPathPrefix")) is not str and value is not None:
+                value = read_str(value)
+            obj.std_out_err_path_prefix = value
+            obj.input_directories = read_list(properties.get("inputDirectories"), InputDirectory._from_wire)
+            obj.output_directories = read_list(properties.get("outputDirectories"), OutputDirectory._from_wire)
+            obj.environment_variables = read_list(
+                properties.get("environmentVariables"), EnvironmentVariable._from_wire
+            )
+            obj.secrets = read_list(properties.get("secrets"), EnvironmentVariableWithSecretValue._from_wire)
+            obj.constraints = JobBasePropertiesConstraints._from_wire(properties.get("constraints"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(JobCreateParameters, data)
         return obj
 
 
@@ -4132,6 +4415,7 @@ class JobListResult(_Model):
         "value": {"key": "value", "type": "[Job]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -4159,19 +4443,21 @@ class JobListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(JobListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), Job._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(JobListResult)
+            obj.additional_properties = (
+                {} if data.keys() <= JobListResult._wire_keys else read_extra(data, JobListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), Job._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(JobListResult, data)
         return obj
 
 
@@ -4193,6 +4479,7 @@ class JobPreparation(_Model):
     _attribute_map = {
         "command_line": {"key": "commandLine", "type": "str"},
     }
+
     _wire_keys = frozenset(["commandLine"])
 
     def __init__(
@@ -4225,15 +4512,17 @@ class JobPreparation(_Model):
             wire["commandLine"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobPreparation | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobPreparation | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "command_line": read_str(data.get("commandLine")),
-        }
+            return None if data is None else read_with_msrest(JobPreparation, data)
+        obj: Any = new_instance(JobPreparation)
+        obj.additional_properties = (
+            {} if data.keys() <= JobPreparation._wire_keys else read_extra(data, JobPreparation._wire_keys)
+        )
+        if type(value := data.get("commandLine")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line = value
         return obj
 
 
@@ -4248,6 +4537,7 @@ class JobPropertiesConstraints(_Model):
     _attribute_map = {
         "max_wall_clock_time": {"key": "maxWallClockTime", "type": "duration"},
     }
+
     _wire_keys = frozenset(["maxWallClockTime"])
 
     def __init__(
@@ -4276,15 +4566,17 @@ class JobPropertiesConstraints(_Model):
             wire["maxWallClockTime"] = write_duration(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobPropertiesConstraints | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobPropertiesConstraints | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "max_wall_clock_time": read_duration(data.get("maxWallClockTime")),
-        }
+            return None if data is None else read_with_msrest(JobPropertiesConstraints, data)
+        obj: Any = new_instance(JobPropertiesConstraints)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= JobPropertiesConstraints._wire_keys
+            else read_extra(data, JobPropertiesConstraints._wire_keys)
+        )
+        obj.max_wall_clock_time = read_duration(data.get("maxWallClockTime"))
         return obj
 
 
@@ -4317,6 +4609,7 @@ class JobPropertiesExecutionInfo(_Model):
         "exit_code": {"key": "exitCode", "type": "int"},
         "errors": {"key": "errors", "type": "[BatchAIError]"},
     }
+
     _wire_keys = frozenset(["endTime", "errors", "exitCode", "startTime"])
 
     def __init__(
@@ -4352,21 +4645,25 @@ class JobPropertiesExecutionInfo(_Model):
             wire["errors"] = write_models(value, BatchAIError, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobPropertiesExecutionInfo | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobPropertiesExecutionInfo | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(JobPropertiesExecutionInfo, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "start_time": read_datetime(data.get("startTime")),
-                "end_time": read_datetime(data.get("endTime")),
-                "exit_code": read_int(data.get("exitCode")),
-                "errors": read_list(data.get("errors"), BatchAIError._from_wire),
-            }
+            obj: Any = new_instance(JobPropertiesExecutionInfo)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= JobPropertiesExecutionInfo._wire_keys
+                else read_extra(data, JobPropertiesExecutionInfo._wire_keys)
+            )
+            obj.start_time = read_datetime(data.get("startTime"))
+            obj.end_time = read_datetime(data.get("endTime"))
+            if type(value := data.get("exitCode")) is not int and value is not None:
+                value = read_int(value)
+            obj.exit_code = value
+            obj.errors = read_list(data.get("errors"), BatchAIError._from_wire)
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(JobPropertiesExecutionInfo, data)
         return obj
 
 
@@ -4385,6 +4682,7 @@ class JobsListByExperimentOptions(_Model):
     _attribute_map = {
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["maxResults"])
 
     def __init__(
@@ -4419,15 +4717,19 @@ class JobsListByExperimentOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobsListByExperimentOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobsListByExperimentOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(JobsListByExperimentOptions, data)
+        obj: Any = new_instance(JobsListByExperimentOptions)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= JobsListByExperimentOptions._wire_keys
+            else read_extra(data, JobsListByExperimentOptions._wire_keys)
+        )
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -4461,6 +4763,7 @@ class JobsListOutputFilesOptions(_Model):
         "linkexpiryinminutes": {"key": "linkexpiryinminutes", "type": "int"},
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["directory", "linkexpiryinminutes", "maxResults", "outputdirectoryid"])
 
     def __init__(
@@ -4525,18 +4828,28 @@ class JobsListOutputFilesOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> JobsListOutputFilesOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> JobsListOutputFilesOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "outputdirectoryid": read_str(data.get("outputdirectoryid")),
-            "directory": read_str(data.get("directory")),
-            "linkexpiryinminutes": read_int(data.get("linkexpiryinminutes")),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(JobsListOutputFilesOptions, data)
+        obj: Any = new_instance(JobsListOutputFilesOptions)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= JobsListOutputFilesOptions._wire_keys
+            else read_extra(data, JobsListOutputFilesOptions._wire_keys)
+        )
+        if type(value := data.get("outputdirectoryid")) is not str and value is not None:
+            value = read_str(value)
+        obj.outputdirectoryid = value
+        if type(value := data.get("directory")) is not str and value is not None:
+            value = read_str(value)
+        obj.directory = value
+        if type(value := data.get("linkexpiryinminutes")) is not int and value is not None:
+            value = read_int(value)
+        obj.linkexpiryinminutes = value
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -4560,6 +4873,7 @@ class KeyVaultSecretReference(_Model):
         "source_vault": {"key": "sourceVault", "type": "ResourceId"},
         "secret_url": {"key": "secretUrl", "type": "str"},
     }
+
     _wire_keys = frozenset(["secretUrl", "sourceVault"])
 
     def __init__(
@@ -4600,16 +4914,20 @@ class KeyVaultSecretReference(_Model):
             wire["secretUrl"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> KeyVaultSecretReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> KeyVaultSecretReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "source_vault": ResourceId._from_wire(data.get("sourceVault")),
-            "secret_url": read_str(data.get("secretUrl")),
-        }
+            return None if data is None else read_with_msrest(KeyVaultSecretReference, data)
+        obj: Any = new_instance(KeyVaultSecretReference)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= KeyVaultSecretReference._wire_keys
+            else read_extra(data, KeyVaultSecretReference._wire_keys)
+        )
+        obj.source_vault = ResourceId._from_wire(data.get("sourceVault"))
+        if type(value := data.get("secretUrl")) is not str and value is not None:
+            value = read_str(value)
+        obj.secret_url = value
         return obj
 
 
@@ -4632,6 +4950,7 @@ class ListUsagesResult(_Model):
         "value": {"key": "value", "type": "[Usage]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -4659,19 +4978,21 @@ class ListUsagesResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ListUsagesResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ListUsagesResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(ListUsagesResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), Usage._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(ListUsagesResult)
+            obj.additional_properties = (
+                {} if data.keys() <= ListUsagesResult._wire_keys else read_extra(data, ListUsagesResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), Usage._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(ListUsagesResult, data)
         return obj
 
 
@@ -4696,6 +5017,7 @@ class ManualScaleSettings(_Model):
         "target_node_count": {"key": "targetNodeCount", "type": "int"},
         "node_deallocation_option": {"key": "nodeDeallocationOption", "type": "str"},
     }
+
     _wire_keys = frozenset(["nodeDeallocationOption", "targetNodeCount"])
 
     def __init__(
@@ -4735,16 +5057,20 @@ class ManualScaleSettings(_Model):
             wire["nodeDeallocationOption"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ManualScaleSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ManualScaleSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "target_node_count": read_int(data.get("targetNodeCount")),
-            "node_deallocation_option": read_str(data.get("nodeDeallocationOption")),
-        }
+            return None if data is None else read_with_msrest(ManualScaleSettings, data)
+        obj: Any = new_instance(ManualScaleSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= ManualScaleSettings._wire_keys else read_extra(data, ManualScaleSettings._wire_keys)
+        )
+        if type(value := data.get("targetNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.target_node_count = value
+        if type(value := data.get("nodeDeallocationOption")) is not str and value is not None:
+            value = read_str(value)
+        obj.node_deallocation_option = value
         return obj
 
 
@@ -4764,6 +5090,7 @@ class MountSettings(_Model):
         "file_server_public_ip": {"key": "fileServerPublicIP", "type": "str"},
         "file_server_internal_ip": {"key": "fileServerInternalIP", "type": "str"},
     }
+
     _wire_keys = frozenset(["fileServerInternalIP", "fileServerPublicIP", "mountPoint"])
 
     def __init__(
@@ -4805,17 +5132,23 @@ class MountSettings(_Model):
             wire["fileServerInternalIP"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> MountSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> MountSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "mount_point": read_str(data.get("mountPoint")),
-            "file_server_public_ip": read_str(data.get("fileServerPublicIP")),
-            "file_server_internal_ip": read_str(data.get("fileServerInternalIP")),
-        }
+            return None if data is None else read_with_msrest(MountSettings, data)
+        obj: Any = new_instance(MountSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= MountSettings._wire_keys else read_extra(data, MountSettings._wire_keys)
+        )
+        if type(value := data.get("mountPoint")) is not str and value is not None:
+            value = read_str(value)
+        obj.mount_point = value
+        if type(value := data.get("fileServerPublicIP")) is not str and value is not None:
+            value = read_str(value)
+        obj.file_server_public_ip = value
+        if type(value := data.get("fileServerInternalIP")) is not str and value is not None:
+            value = read_str(value)
+        obj.file_server_internal_ip = value
         return obj
 
 
@@ -4840,6 +5173,7 @@ class MountVolumes(_Model):
         "file_servers": {"key": "fileServers", "type": "[FileServerReference]"},
         "unmanaged_file_systems": {"key": "unmanagedFileSystems", "type": "[UnmanagedFileSystemReference]"},
     }
+
     _wire_keys = frozenset(["azureBlobFileSystems", "azureFileShares", "fileServers", "unmanagedFileSystems"])
 
     def __init__(
@@ -4895,25 +5229,25 @@ class MountVolumes(_Model):
             wire["unmanagedFileSystems"] = write_models(value, UnmanagedFileSystemReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> MountVolumes | None:
+    @staticmethod
+    def _from_wire(data: Any) -> MountVolumes | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(MountVolumes, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "azure_file_shares": read_list(data.get("azureFileShares"), AzureFileShareReference._from_wire),
-                "azure_blob_file_systems": read_list(
-                    data.get("azureBlobFileSystems"), AzureBlobFileSystemReference._from_wire
-                ),
-                "file_servers": read_list(data.get("fileServers"), FileServerReference._from_wire),
-                "unmanaged_file_systems": read_list(
-                    data.get("unmanagedFileSystems"), UnmanagedFileSystemReference._from_wire
-                ),
-            }
+            obj: Any = new_instance(MountVolumes)
+            obj.additional_properties = (
+                {} if data.keys() <= MountVolumes._wire_keys else read_extra(data, MountVolumes._wire_keys)
+            )
+            obj.azure_file_shares = read_list(data.get("azureFileShares"), AzureFileShareReference._from_wire)
+            obj.azure_blob_file_systems = read_list(
+                data.get("azureBlobFileSystems"), AzureBlobFileSystemReference._from_wire
+            )
+            obj.file_servers = read_list(data.get("fileServers"), FileServerReference._from_wire)
+            obj.unmanaged_file_systems = read_list(
+                data.get("unmanagedFileSystems"), UnmanagedFileSystemReference._from_wire
+            )
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(MountVolumes, data)
         return obj
 
 
@@ -4930,6 +5264,7 @@ class NameValuePair(_Model):
         "name": {"key": "name", "type": "str"},
         "value": {"key": "value", "type": "str"},
     }
+
     _wire_keys = frozenset(["name", "value"])
 
     def __init__(
@@ -4964,16 +5299,20 @@ class NameValuePair(_Model):
             wire["value"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> NameValuePair | None:
+    @staticmethod
+    def _from_wire(data: Any) -> NameValuePair | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "name": read_str(data.get("name")),
-            "value": read_str(data.get("value")),
-        }
+            return None if data is None else read_with_msrest(NameValuePair, data)
+        obj: Any = new_instance(NameValuePair)
+        obj.additional_properties = (
+            {} if data.keys() <= NameValuePair._wire_keys else read_extra(data, NameValuePair._wire_keys)
+        )
+        if type(value := data.get("name")) is not str and value is not None:
+            value = read_str(value)
+        obj.name = value
+        if type(value := data.get("value")) is not str and value is not None:
+            value = read_str(value)
+        obj.value = value
         return obj
 
 
@@ -4993,6 +5332,7 @@ class NodeSetup(_Model):
         "mount_volumes": {"key": "mountVolumes", "type": "MountVolumes"},
         "performance_counters_settings": {"key": "performanceCountersSettings", "type": "PerformanceCountersSettings"},
     }
+
     _wire_keys = frozenset(["mountVolumes", "performanceCountersSettings", "setupTask"])
 
     def __init__(
@@ -5034,19 +5374,19 @@ class NodeSetup(_Model):
             wire["performanceCountersSettings"] = write_model(value, PerformanceCountersSettings, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> NodeSetup | None:
+    @staticmethod
+    def _from_wire(data: Any) -> NodeSetup | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "setup_task": SetupTask._from_wire(data.get("setupTask")),
-            "mount_volumes": MountVolumes._from_wire(data.get("mountVolumes")),
-            "performance_counters_settings": PerformanceCountersSettings._from_wire(
-                data.get("performanceCountersSettings")
-            ),
-        }
+            return None if data is None else read_with_msrest(NodeSetup, data)
+        obj: Any = new_instance(NodeSetup)
+        obj.additional_properties = (
+            {} if data.keys() <= NodeSetup._wire_keys else read_extra(data, NodeSetup._wire_keys)
+        )
+        obj.setup_task = SetupTask._from_wire(data.get("setupTask"))
+        obj.mount_volumes = MountVolumes._from_wire(data.get("mountVolumes"))
+        obj.performance_counters_settings = PerformanceCountersSettings._from_wire(
+            data.get("performanceCountersSettings")
+        )
         return obj
 
 
@@ -5080,6 +5420,7 @@ class NodeStateCounts(_Model):
         "unusable_node_count": {"key": "unusableNodeCount", "type": "int"},
         "leaving_node_count": {"key": "leavingNodeCount", "type": "int"},
     }
+
     _wire_keys = frozenset(
         ["idleNodeCount", "leavingNodeCount", "preparingNodeCount", "runningNodeCount", "unusableNodeCount"]
     )
@@ -5119,19 +5460,29 @@ class NodeStateCounts(_Model):
             wire["leavingNodeCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> NodeStateCounts | None:
+    @staticmethod
+    def _from_wire(data: Any) -> NodeStateCounts | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "idle_node_count": read_int(data.get("idleNodeCount")),
-            "running_node_count": read_int(data.get("runningNodeCount")),
-            "preparing_node_count": read_int(data.get("preparingNodeCount")),
-            "unusable_node_count": read_int(data.get("unusableNodeCount")),
-            "leaving_node_count": read_int(data.get("leavingNodeCount")),
-        }
+            return None if data is None else read_with_msrest(NodeStateCounts, data)
+        obj: Any = new_instance(NodeStateCounts)
+        obj.additional_properties = (
+            {} if data.keys() <= NodeStateCounts._wire_keys else read_extra(data, NodeStateCounts._wire_keys)
+        )
+        if type(value := data.get("idleNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.idle_node_count = value
+        if type(value := data.get("runningNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.running_node_count = value
+        if type(value := data.get("preparingNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.preparing_node_count = value
+        if type(value := data.get("unusableNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.unusable_node_count = value
+        if type(value := data.get("leavingNodeCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.leaving_node_count = value
         return obj
 
 
@@ -5159,6 +5510,7 @@ class Operation(_Model):
         "origin": {"key": "origin", "type": "str"},
         "properties": {"key": "properties", "type": "object"},
     }
+
     _wire_keys = frozenset(["display", "name", "origin", "properties"])
 
     def __init__(
@@ -5201,18 +5553,22 @@ class Operation(_Model):
             wire["properties"] = write_leaf(value, "object")
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Operation | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Operation | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "name": read_str(data.get("name")),
-            "display": OperationDisplay._from_wire(data.get("display")),
-            "origin": read_str(data.get("origin")),
-            "properties": read_leaf(data.get("properties"), "object"),
-        }
+            return None if data is None else read_with_msrest(Operation, data)
+        obj: Any = new_instance(Operation)
+        obj.additional_properties = (
+            {} if data.keys() <= Operation._wire_keys else read_extra(data, Operation._wire_keys)
+        )
+        if type(value := data.get("name")) is not str and value is not None:
+            value = read_str(value)
+        obj.name = value
+        obj.display = OperationDisplay._from_wire(data.get("display"))
+        if type(value := data.get("origin")) is not str and value is not None:
+            value = read_str(value)
+        obj.origin = value
+        obj.properties = read_leaf(data.get("properties"), "object")
         return obj
 
 
@@ -5242,6 +5598,7 @@ class OperationDisplay(_Model):
         "resource": {"key": "resource", "type": "str"},
         "description": {"key": "description", "type": "str"},
     }
+
     _wire_keys = frozenset(["description", "operation", "provider", "resource"])
 
     def __init__(
@@ -5275,18 +5632,26 @@ class OperationDisplay(_Model):
             wire["description"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> OperationDisplay | None:
+    @staticmethod
+    def _from_wire(data: Any) -> OperationDisplay | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "provider": read_str(data.get("provider")),
-            "operation": read_str(data.get("operation")),
-            "resource": read_str(data.get("resource")),
-            "description": read_str(data.get("description")),
-        }
+            return None if data is None else read_with_msrest(OperationDisplay, data)
+        obj: Any = new_instance(OperationDisplay)
+        obj.additional_properties = (
+            {} if data.keys() <= OperationDisplay._wire_keys else read_extra(data, OperationDisplay._wire_keys)
+        )
+        if type(value := data.get("provider")) is not str and value is not None:
+            value = read_str(value)
+        obj.provider = value
+        if type(value := data.get("operation")) is not str and value is not None:
+            value = read_str(value)
+        obj.operation = value
+        if type(value := data.get("resource")) is not str and value is not None:
+            value = read_str(value)
+        obj.resource = value
+        if type(value := data.get("description")) is not str and value is not None:
+            value = read_str(value)
+        obj.description = value
         return obj
 
 
@@ -5309,6 +5674,7 @@ class OperationListResult(_Model):
         "value": {"key": "value", "type": "[Operation]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -5336,19 +5702,23 @@ class OperationListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> OperationListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> OperationListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(OperationListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), Operation._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(OperationListResult)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= OperationListResult._wire_keys
+                else read_extra(data, OperationListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), Operation._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(OperationListResult, data)
         return obj
 
 
@@ -5380,6 +5750,7 @@ class OutputDirectory(_Model):
         "path_prefix": {"key": "pathPrefix", "type": "str"},
         "path_suffix": {"key": "pathSuffix", "type": "str"},
     }
+
     _wire_keys = frozenset(["id", "pathPrefix", "pathSuffix"])
 
     def __init__(
@@ -5431,17 +5802,23 @@ class OutputDirectory(_Model):
             wire["pathSuffix"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> OutputDirectory | None:
+    @staticmethod
+    def _from_wire(data: Any) -> OutputDirectory | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "id": read_str(data.get("id")),
-            "path_prefix": read_str(data.get("pathPrefix")),
-            "path_suffix": read_str(data.get("pathSuffix")),
-        }
+            return None if data is None else read_with_msrest(OutputDirectory, data)
+        obj: Any = new_instance(OutputDirectory)
+        obj.additional_properties = (
+            {} if data.keys() <= OutputDirectory._wire_keys else read_extra(data, OutputDirectory._wire_keys)
+        )
+        if type(value := data.get("id")) is not str and value is not None:
+            value = read_str(value)
+        obj.id = value
+        if type(value := data.get("pathPrefix")) is not str and value is not None:
+            value = read_str(value)
+        obj.path_prefix = value
+        if type(value := data.get("pathSuffix")) is not str and value is not None:
+            value = read_str(value)
+        obj.path_suffix = value
         return obj
 
 
@@ -5463,6 +5840,7 @@ class PerformanceCountersSettings(_Model):
     _attribute_map = {
         "app_insights_reference": {"key": "appInsightsReference", "type": "AppInsightsReference"},
     }
+
     _wire_keys = frozenset(["appInsightsReference"])
 
     def __init__(
@@ -5496,15 +5874,17 @@ class PerformanceCountersSettings(_Model):
             wire["appInsightsReference"] = write_model(value, AppInsightsReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> PerformanceCountersSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> PerformanceCountersSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "app_insights_reference": AppInsightsReference._from_wire(data.get("appInsightsReference")),
-        }
+            return None if data is None else read_with_msrest(PerformanceCountersSettings, data)
+        obj: Any = new_instance(PerformanceCountersSettings)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= PerformanceCountersSettings._wire_keys
+            else read_extra(data, PerformanceCountersSettings._wire_keys)
+        )
+        obj.app_insights_reference = AppInsightsReference._from_wire(data.get("appInsightsReference"))
         return obj
 
 
@@ -5533,6 +5913,7 @@ class PrivateRegistryCredentials(_Model):
         "password": {"key": "password", "type": "str"},
         "password_secret_reference": {"key": "passwordSecretReference", "type": "KeyVaultSecretReference"},
     }
+
     _wire_keys = frozenset(["password", "passwordSecretReference", "username"])
 
     _secrets = frozenset(["password"])
@@ -5582,17 +5963,23 @@ class PrivateRegistryCredentials(_Model):
             wire["passwordSecretReference"] = write_model(value, KeyVaultSecretReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> PrivateRegistryCredentials | None:
+    @staticmethod
+    def _from_wire(data: Any) -> PrivateRegistryCredentials | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "username": read_str(data.get("username")),
-            "password": read_str(data.get("password")),
-            "password_secret_reference": KeyVaultSecretReference._from_wire(data.get("passwordSecretReference")),
-        }
+            return None if data is None else read_with_msrest(PrivateRegistryCredentials, data)
+        obj: Any = new_instance(PrivateRegistryCredentials)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= PrivateRegistryCredentials._wire_keys
+            else read_extra(data, PrivateRegistryCredentials._wire_keys)
+        )
+        if type(value := data.get("username")) is not str and value is not None:
+            value = read_str(value)
+        obj.username = value
+        if type(value := data.get("password")) is not str and value is not None:
+            value = read_str(value)
+        obj.password = value
+        obj.password_secret_reference = KeyVaultSecretReference._from_wire(data.get("passwordSecretReference"))
         return obj
 
 
@@ -5626,6 +6013,7 @@ class PyTorchSettings(_Model):
         "process_count": {"key": "processCount", "type": "int"},
         "communication_backend": {"key": "communicationBackend", "type": "str"},
     }
+
     _wire_keys = frozenset(
         ["commandLineArgs", "communicationBackend", "processCount", "pythonInterpreterPath", "pythonScriptFilePath"]
     )
@@ -5688,19 +6076,29 @@ class PyTorchSettings(_Model):
             wire["communicationBackend"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> PyTorchSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> PyTorchSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "command_line_args": read_str(data.get("commandLineArgs")),
-            "process_count": read_int(data.get("processCount")),
-            "communication_backend": read_str(data.get("communicationBackend")),
-        }
+            return None if data is None else read_with_msrest(PyTorchSettings, data)
+        obj: Any = new_instance(PyTorchSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= PyTorchSettings._wire_keys else read_extra(data, PyTorchSettings._wire_keys)
+        )
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("commandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.command_line_args = value
+        if type(value := data.get("processCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.process_count = value
+        if type(value := data.get("communicationBackend")) is not str and value is not None:
+            value = read_str(value)
+        obj.communication_backend = value
         return obj
 
 
@@ -5726,6 +6124,7 @@ class RemoteLoginInformation(_Model):
         "ip_address": {"key": "ipAddress", "type": "str"},
         "port": {"key": "port", "type": "int"},
     }
+
     _wire_keys = frozenset(["ipAddress", "nodeId", "port"])
 
     def __init__(
@@ -5755,17 +6154,25 @@ class RemoteLoginInformation(_Model):
             wire["port"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> RemoteLoginInformation | None:
+    @staticmethod
+    def _from_wire(data: Any) -> RemoteLoginInformation | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "node_id": read_str(data.get("nodeId")),
-            "ip_address": read_str(data.get("ipAddress")),
-            "port": read_int(data.get("port")),
-        }
+            return None if data is None else read_with_msrest(RemoteLoginInformation, data)
+        obj: Any = new_instance(RemoteLoginInformation)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= RemoteLoginInformation._wire_keys
+            else read_extra(data, RemoteLoginInformation._wire_keys)
+        )
+        if type(value := data.get("nodeId")) is not str and value is not None:
+            value = read_str(value)
+        obj.node_id = value
+        if type(value := data.get("ipAddress")) is not str and value is not None:
+            value = read_str(value)
+        obj.ip_address = value
+        if type(value := data.get("port")) is not int and value is not None:
+            value = read_int(value)
+        obj.port = value
         return obj
 
 
@@ -5787,6 +6194,7 @@ class RemoteLoginInformationListResult(_Model):
         "value": {"key": "value", "type": "[RemoteLoginInformation]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -5814,19 +6222,23 @@ class RemoteLoginInformationListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> RemoteLoginInformationListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> RemoteLoginInformationListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(RemoteLoginInformationListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), RemoteLoginInformation._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(RemoteLoginInformationListResult)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= RemoteLoginInformationListResult._wire_keys
+                else read_extra(data, RemoteLoginInformationListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), RemoteLoginInformation._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(RemoteLoginInformationListResult, data)
         return obj
 
 
@@ -5860,6 +6272,7 @@ class Resource(_Model):
         "location": {"key": "location", "type": "str"},
         "tags": {"key": "tags", "type": "{str}"},
     }
+
     _wire_keys = frozenset(["id", "location", "name", "tags", "type"])
 
     def __init__(
@@ -5899,22 +6312,30 @@ class Resource(_Model):
             wire["tags"] = write_dict(value, write_str)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Resource | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Resource | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(Resource, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "id": read_str(data.get("id")),
-                "name": read_str(data.get("name")),
-                "type": read_str(data.get("type")),
-                "location": read_str(data.get("location")),
-                "tags": read_dict(data.get("tags"), read_str),
-            }
+            obj: Any = new_instance(Resource)
+            obj.additional_properties = (
+                {} if data.keys() <= Resource._wire_keys else read_extra(data, Resource._wire_keys)
+            )
+            if type(value := data.get("id")) is not str and value is not None:
+                value = read_str(value)
+            obj.id = value
+            if type(value := data.get("name")) is not str and value is not None:
+                value = read_str(value)
+            obj.name = value
+            if type(value := data.get("type")) is not str and value is not None:
+                value = read_str(value)
+            obj.type = value
+            if type(value := data.get("location")) is not str and value is not None:
+                value = read_str(value)
+            obj.location = value
+            obj.tags = read_dict(data.get("tags"), read_str)
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(Resource, data)
         return obj
 
 
@@ -5934,6 +6355,7 @@ class ResourceId(_Model):
     _attribute_map = {
         "id": {"key": "id", "type": "str"},
     }
+
     _wire_keys = frozenset(["id"])
 
     def __init__(
@@ -5964,15 +6386,17 @@ class ResourceId(_Model):
             wire["id"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ResourceId | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ResourceId | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "id": read_str(data.get("id")),
-        }
+            return None if data is None else read_with_msrest(ResourceId, data)
+        obj: Any = new_instance(ResourceId)
+        obj.additional_properties = (
+            {} if data.keys() <= ResourceId._wire_keys else read_extra(data, ResourceId._wire_keys)
+        )
+        if type(value := data.get("id")) is not str and value is not None:
+            value = read_str(value)
+        obj.id = value
         return obj
 
 
@@ -5991,6 +6415,7 @@ class ScaleSettings(_Model):
         "manual": {"key": "manual", "type": "ManualScaleSettings"},
         "auto_scale": {"key": "autoScale", "type": "AutoScaleSettings"},
     }
+
     _wire_keys = frozenset(["autoScale", "manual"])
 
     def __init__(
@@ -6025,16 +6450,16 @@ class ScaleSettings(_Model):
             wire["autoScale"] = write_model(value, AutoScaleSettings, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> ScaleSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> ScaleSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "manual": ManualScaleSettings._from_wire(data.get("manual")),
-            "auto_scale": AutoScaleSettings._from_wire(data.get("autoScale")),
-        }
+            return None if data is None else read_with_msrest(ScaleSettings, data)
+        obj: Any = new_instance(ScaleSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= ScaleSettings._wire_keys else read_extra(data, ScaleSettings._wire_keys)
+        )
+        obj.manual = ManualScaleSettings._from_wire(data.get("manual"))
+        obj.auto_scale = AutoScaleSettings._from_wire(data.get("autoScale"))
         return obj
 
 
@@ -6074,6 +6499,7 @@ class SetupTask(_Model):
         "std_out_err_path_prefix": {"key": "stdOutErrPathPrefix", "type": "str"},
         "std_out_err_path_suffix": {"key": "stdOutErrPathSuffix", "type": "str"},
     }
+
     _wire_keys = frozenset(
         ["commandLine", "environmentVariables", "secrets", "stdOutErrPathPrefix", "stdOutErrPathSuffix"]
     )
@@ -6138,22 +6564,28 @@ class SetupTask(_Model):
             wire["stdOutErrPathSuffix"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> SetupTask | None:
+    @staticmethod
+    def _from_wire(data: Any) -> SetupTask | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(SetupTask, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "command_line": read_str(data.get("commandLine")),
-                "environment_variables": read_list(data.get("environmentVariables"), EnvironmentVariable._from_wire),
-                "secrets": read_list(data.get("secrets"), EnvironmentVariableWithSecretValue._from_wire),
-                "std_out_err_path_prefix": read_str(data.get("stdOutErrPathPrefix")),
-                "std_out_err_path_suffix": read_str(data.get("stdOutErrPathSuffix")),
-            }
+            obj: Any = new_instance(SetupTask)
+            obj.additional_properties = (
+                {} if data.keys() <= SetupTask._wire_keys else read_extra(data, SetupTask._wire_keys)
+            )
+            if type(value := data.get("commandLine")) is not str and value is not None:
+                value = read_str(value)
+            obj.command_line = value
+            obj.environment_variables = read_list(data.get("environmentVariables"), EnvironmentVariable._from_wire)
+            obj.secrets = read_list(data.get("secrets"), EnvironmentVariableWithSecretValue._from_wire)
+            if type(value := data.get("stdOutErrPathPrefix")) is not str and value is not None:
+                value = read_str(value)
+            obj.std_out_err_path_prefix = value
+            if type(value := data.get("stdOutErrPathSuffix")) is not str and value is not None:
+                value = read_str(value)
+            obj.std_out_err_path_suffix = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(SetupTask, data)
         return obj
 
 
@@ -6178,6 +6610,7 @@ class SshConfiguration(_Model):
         "public_ips_to_allow": {"key": "publicIPsToAllow", "type": "[str]"},
         "user_account_settings": {"key": "userAccountSettings", "type": "UserAccountSettings"},
     }
+
     _wire_keys = frozenset(["publicIPsToAllow", "userAccountSettings"])
 
     def __init__(
@@ -6219,19 +6652,19 @@ class SshConfiguration(_Model):
             wire["userAccountSettings"] = write_model(value, UserAccountSettings, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> SshConfiguration | None:
+    @staticmethod
+    def _from_wire(data: Any) -> SshConfiguration | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(SshConfiguration, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "public_ips_to_allow": read_list(data.get("publicIPsToAllow"), read_str),
-                "user_account_settings": UserAccountSettings._from_wire(data.get("userAccountSettings")),
-            }
+            obj: Any = new_instance(SshConfiguration)
+            obj.additional_properties = (
+                {} if data.keys() <= SshConfiguration._wire_keys else read_extra(data, SshConfiguration._wire_keys)
+            )
+            obj.public_ips_to_allow = read_list(data.get("publicIPsToAllow"), read_str)
+            obj.user_account_settings = UserAccountSettings._from_wire(data.get("userAccountSettings"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(SshConfiguration, data)
         return obj
 
 
@@ -6276,6 +6709,7 @@ class TensorFlowSettings(_Model):
         "worker_count": {"key": "workerCount", "type": "int"},
         "parameter_server_count": {"key": "parameterServerCount", "type": "int"},
     }
+
     _wire_keys = frozenset(
         [
             "masterCommandLineArgs",
@@ -6365,21 +6799,35 @@ class TensorFlowSettings(_Model):
             wire["parameterServerCount"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> TensorFlowSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> TensorFlowSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "python_script_file_path": read_str(data.get("pythonScriptFilePath")),
-            "python_interpreter_path": read_str(data.get("pythonInterpreterPath")),
-            "master_command_line_args": read_str(data.get("masterCommandLineArgs")),
-            "worker_command_line_args": read_str(data.get("workerCommandLineArgs")),
-            "parameter_server_command_line_args": read_str(data.get("parameterServerCommandLineArgs")),
-            "worker_count": read_int(data.get("workerCount")),
-            "parameter_server_count": read_int(data.get("parameterServerCount")),
-        }
+            return None if data is None else read_with_msrest(TensorFlowSettings, data)
+        obj: Any = new_instance(TensorFlowSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= TensorFlowSettings._wire_keys else read_extra(data, TensorFlowSettings._wire_keys)
+        )
+        if type(value := data.get("pythonScriptFilePath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_script_file_path = value
+        if type(value := data.get("pythonInterpreterPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.python_interpreter_path = value
+        if type(value := data.get("masterCommandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.master_command_line_args = value
+        if type(value := data.get("workerCommandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.worker_command_line_args = value
+        if type(value := data.get("parameterServerCommandLineArgs")) is not str and value is not None:
+            value = read_str(value)
+        obj.parameter_server_command_line_args = value
+        if type(value := data.get("workerCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.worker_count = value
+        if type(value := data.get("parameterServerCount")) is not int and value is not None:
+            value = read_int(value)
+        obj.parameter_server_count = value
         return obj
 
 
@@ -6406,6 +6854,7 @@ class UnmanagedFileSystemReference(_Model):
         "mount_command": {"key": "mountCommand", "type": "str"},
         "relative_mount_path": {"key": "relativeMountPath", "type": "str"},
     }
+
     _wire_keys = frozenset(["mountCommand", "relativeMountPath"])
 
     def __init__(
@@ -6448,16 +6897,22 @@ class UnmanagedFileSystemReference(_Model):
             wire["relativeMountPath"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> UnmanagedFileSystemReference | None:
+    @staticmethod
+    def _from_wire(data: Any) -> UnmanagedFileSystemReference | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "mount_command": read_str(data.get("mountCommand")),
-            "relative_mount_path": read_str(data.get("relativeMountPath")),
-        }
+            return None if data is None else read_with_msrest(UnmanagedFileSystemReference, data)
+        obj: Any = new_instance(UnmanagedFileSystemReference)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= UnmanagedFileSystemReference._wire_keys
+            else read_extra(data, UnmanagedFileSystemReference._wire_keys)
+        )
+        if type(value := data.get("mountCommand")) is not str and value is not None:
+            value = read_str(value)
+        obj.mount_command = value
+        if type(value := data.get("relativeMountPath")) is not str and value is not None:
+            value = read_str(value)
+        obj.relative_mount_path = value
         return obj
 
 
@@ -6487,6 +6942,7 @@ class Usage(_Model):
         "limit": {"key": "limit", "type": "int"},
         "name": {"key": "name", "type": "UsageName"},
     }
+
     _wire_keys = frozenset(["currentValue", "limit", "name", "unit"])
 
     def __init__(
@@ -6520,18 +6976,22 @@ class Usage(_Model):
             wire["name"] = write_model(value, UsageName, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Usage | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Usage | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "unit": read_str(data.get("unit")),
-            "current_value": read_int(data.get("currentValue")),
-            "limit": read_int(data.get("limit")),
-            "name": UsageName._from_wire(data.get("name")),
-        }
+            return None if data is None else read_with_msrest(Usage, data)
+        obj: Any = new_instance(Usage)
+        obj.additional_properties = {} if data.keys() <= Usage._wire_keys else read_extra(data, Usage._wire_keys)
+        if type(value := data.get("unit")) is not str and value is not None:
+            value = read_str(value)
+        obj.unit = value
+        if type(value := data.get("currentValue")) is not int and value is not None:
+            value = read_int(value)
+        obj.current_value = value
+        if type(value := data.get("limit")) is not int and value is not None:
+            value = read_int(value)
+        obj.limit = value
+        obj.name = UsageName._from_wire(data.get("name"))
         return obj
 
 
@@ -6553,6 +7013,7 @@ class UsageName(_Model):
         "value": {"key": "value", "type": "str"},
         "localized_value": {"key": "localizedValue", "type": "str"},
     }
+
     _wire_keys = frozenset(["localizedValue", "value"])
 
     def __init__(
@@ -6578,16 +7039,20 @@ class UsageName(_Model):
             wire["localizedValue"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> UsageName | None:
+    @staticmethod
+    def _from_wire(data: Any) -> UsageName | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "value": read_str(data.get("value")),
-            "localized_value": read_str(data.get("localizedValue")),
-        }
+            return None if data is None else read_with_msrest(UsageName, data)
+        obj: Any = new_instance(UsageName)
+        obj.additional_properties = (
+            {} if data.keys() <= UsageName._wire_keys else read_extra(data, UsageName._wire_keys)
+        )
+        if type(value := data.get("value")) is not str and value is not None:
+            value = read_str(value)
+        obj.value = value
+        if type(value := data.get("localizedValue")) is not str and value is not None:
+            value = read_str(value)
+        obj.localized_value = value
         return obj
 
 
@@ -6613,6 +7078,7 @@ class UserAccountSettings(_Model):
         "admin_user_ssh_public_key": {"key": "adminUserSshPublicKey", "type": "str"},
         "admin_user_password": {"key": "adminUserPassword", "type": "str"},
     }
+
     _wire_keys = frozenset(["adminUserName", "adminUserPassword", "adminUserSshPublicKey"])
 
     _secrets = frozenset(["admin_user_password"])
@@ -6659,17 +7125,23 @@ class UserAccountSettings(_Model):
             wire["adminUserPassword"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> UserAccountSettings | None:
+    @staticmethod
+    def _from_wire(data: Any) -> UserAccountSettings | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "admin_user_name": read_str(data.get("adminUserName")),
-            "admin_user_ssh_public_key": read_str(data.get("adminUserSshPublicKey")),
-            "admin_user_password": read_str(data.get("adminUserPassword")),
-        }
+            return None if data is None else read_with_msrest(UserAccountSettings, data)
+        obj: Any = new_instance(UserAccountSettings)
+        obj.additional_properties = (
+            {} if data.keys() <= UserAccountSettings._wire_keys else read_extra(data, UserAccountSettings._wire_keys)
+        )
+        if type(value := data.get("adminUserName")) is not str and value is not None:
+            value = read_str(value)
+        obj.admin_user_name = value
+        if type(value := data.get("adminUserSshPublicKey")) is not str and value is not None:
+            value = read_str(value)
+        obj.admin_user_ssh_public_key = value
+        if type(value := data.get("adminUserPassword")) is not str and value is not None:
+            value = read_str(value)
+        obj.admin_user_password = value
         return obj
 
 
@@ -6683,6 +7155,7 @@ class VirtualMachineConfiguration(_Model):
     _attribute_map = {
         "image_reference": {"key": "imageReference", "type": "ImageReference"},
     }
+
     _wire_keys = frozenset(["imageReference"])
 
     def __init__(
@@ -6710,15 +7183,17 @@ class VirtualMachineConfiguration(_Model):
             wire["imageReference"] = write_model(value, ImageReference, keep_readonly)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> VirtualMachineConfiguration | None:
+    @staticmethod
+    def _from_wire(data: Any) -> VirtualMachineConfiguration | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "image_reference": ImageReference._from_wire(data.get("imageReference")),
-        }
+            return None if data is None else read_with_msrest(VirtualMachineConfiguration, data)
+        obj: Any = new_instance(VirtualMachineConfiguration)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= VirtualMachineConfiguration._wire_keys
+            else read_extra(data, VirtualMachineConfiguration._wire_keys)
+        )
+        obj.image_reference = ImageReference._from_wire(data.get("imageReference"))
         return obj
 
 
@@ -6765,6 +7240,7 @@ class Workspace(Resource):
         "provisioning_state": {"key": "properties.provisioningState", "type": "str"},
         "provisioning_state_transition_time": {"key": "properties.provisioningStateTransitionTime", "type": "iso-8601"},
     }
+
     _wire_keys = frozenset(["id", "location", "name", "properties", "tags", "type"])
 
     def __init__(
@@ -6814,26 +7290,36 @@ class Workspace(Resource):
             wire["properties"] = properties
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> Workspace | None:
+    @staticmethod
+    def _from_wire(data: Any) -> Workspace | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(Workspace, data)
         try:
             properties = read_flattened(data, "properties")
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "id": read_str(data.get("id")),
-                "name": read_str(data.get("name")),
-                "type": read_str(data.get("type")),
-                "location": read_str(data.get("location")),
-                "tags": read_dict(data.get("tags"), read_str),
-                "creation_time": read_datetime(properties.get("creationTime")),
-                "provisioning_state": read_str(properties.get("provisioningState")),
-                "provisioning_state_transition_time": read_datetime(properties.get("provisioningStateTransitionTime")),
-            }
+            obj: Any = new_instance(Workspace)
+            obj.additional_properties = (
+                {} if data.keys() <= Workspace._wire_keys else read_extra(data, Workspace._wire_keys)
+            )
+            if type(value := data.get("id")) is not str and value is not None:
+                value = read_str(value)
+            obj.id = value
+            if type(value := data.get("name")) is not str and value is not None:
+                value = read_str(value)
+            obj.name = value
+            if type(value := data.get("type")) is not str and value is not None:
+                value = read_str(value)
+            obj.type = value
+            if type(value := data.get("location")) is not str and value is not None:
+                value = read_str(value)
+            obj.location = value
+            obj.tags = read_dict(data.get("tags"), read_str)
+            obj.creation_time = read_datetime(properties.get("creationTime"))
+            if type(value := properties.get("provisioningState")) is not str and value is not None:
+                value = read_str(value)
+            obj.provisioning_state = value
+            obj.provisioning_state_transition_time = read_datetime(properties.get("provisioningStateTransitionTime"))
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(Workspace, data)
         return obj
 
 
@@ -6856,6 +7342,7 @@ class WorkspaceCreateParameters(_Model):
         "location": {"key": "location", "type": "str"},
         "tags": {"key": "tags", "type": "{str}"},
     }
+
     _wire_keys = frozenset(["location", "tags"])
 
     def __init__(
@@ -6894,19 +7381,23 @@ class WorkspaceCreateParameters(_Model):
             wire["tags"] = write_dict(value, write_str)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> WorkspaceCreateParameters | None:
+    @staticmethod
+    def _from_wire(data: Any) -> WorkspaceCreateParameters | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(WorkspaceCreateParameters, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "location": read_str(data.get("location")),
-                "tags": read_dict(data.get("tags"), read_str),
-            }
+            obj: Any = new_instance(WorkspaceCreateParameters)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= WorkspaceCreateParameters._wire_keys
+                else read_extra(data, WorkspaceCreateParameters._wire_keys)
+            )
+            if type(value := data.get("location")) is not str and value is not None:
+                value = read_str(value)
+            obj.location = value
+            obj.tags = read_dict(data.get("tags"), read_str)
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(WorkspaceCreateParameters, data)
         return obj
 
 
@@ -6928,6 +7419,7 @@ class WorkspaceListResult(_Model):
         "value": {"key": "value", "type": "[Workspace]"},
         "next_link": {"key": "nextLink", "type": "str"},
     }
+
     _wire_keys = frozenset(["nextLink", "value"])
 
     def __init__(
@@ -6955,19 +7447,23 @@ class WorkspaceListResult(_Model):
             wire["nextLink"] = write_str(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> WorkspaceListResult | None:
+    @staticmethod
+    def _from_wire(data: Any) -> WorkspaceListResult | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(WorkspaceListResult, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "value": read_list(data.get("value"), Workspace._from_wire),
-                "next_link": read_str(data.get("nextLink")),
-            }
+            obj: Any = new_instance(WorkspaceListResult)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= WorkspaceListResult._wire_keys
+                else read_extra(data, WorkspaceListResult._wire_keys)
+            )
+            obj.value = read_list(data.get("value"), Workspace._from_wire)
+            if type(value := data.get("nextLink")) is not str and value is not None:
+                value = read_str(value)
+            obj.next_link = value
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(WorkspaceListResult, data)
         return obj
 
 
@@ -6981,6 +7477,7 @@ class WorkspaceUpdateParameters(_Model):
     _attribute_map = {
         "tags": {"key": "tags", "type": "{str}"},
     }
+
     _wire_keys = frozenset(["tags"])
 
     def __init__(
@@ -7010,18 +7507,20 @@ class WorkspaceUpdateParameters(_Model):
             wire["tags"] = write_dict(value, write_str)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> WorkspaceUpdateParameters | None:
+    @staticmethod
+    def _from_wire(data: Any) -> WorkspaceUpdateParameters | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
+            return None if data is None else read_with_msrest(WorkspaceUpdateParameters, data)
         try:
-            obj = new_instance(cls)
-            obj.__dict__ = {
-                "additional_properties": read_extra(data, cls._wire_keys),
-                "tags": read_dict(data.get("tags"), read_str),
-            }
+            obj: Any = new_instance(WorkspaceUpdateParameters)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= WorkspaceUpdateParameters._wire_keys
+                else read_extra(data, WorkspaceUpdateParameters._wire_keys)
+            )
+            obj.tags = read_dict(data.get("tags"), read_str)
         except Unexpected:
-            return read_with_msrest(cls, data)
+            return read_with_msrest(WorkspaceUpdateParameters, data)
         return obj
 
 
@@ -7040,6 +7539,7 @@ class WorkspacesListByResourceGroupOptions(_Model):
     _attribute_map = {
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["maxResults"])
 
     def __init__(
@@ -7074,15 +7574,19 @@ class WorkspacesListByResourceGroupOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> WorkspacesListByResourceGroupOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> WorkspacesListByResourceGroupOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(WorkspacesListByResourceGroupOptions, data)
+        obj: Any = new_instance(WorkspacesListByResourceGroupOptions)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= WorkspacesListByResourceGroupOptions._wire_keys
+            else read_extra(data, WorkspacesListByResourceGroupOptions._wire_keys)
+        )
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj
 
 
@@ -7101,6 +7605,7 @@ class WorkspacesListOptions(_Model):
     _attribute_map = {
         "max_results": {"key": "maxResults", "type": "int"},
     }
+
     _wire_keys = frozenset(["maxResults"])
 
     def __init__(
@@ -7135,13 +7640,17 @@ class WorkspacesListOptions(_Model):
             wire["maxResults"] = write_int(value)
         return wire
 
-    @classmethod
-    def _from_wire(cls, data: Any) -> WorkspacesListOptions | None:
+    @staticmethod
+    def _from_wire(data: Any) -> WorkspacesListOptions | None:
         if type(data) is not dict:
-            return None if data is None else read_with_msrest(cls, data)
-        obj = new_instance(cls)
-        obj.__dict__ = {
-            "additional_properties": read_extra(data, cls._wire_keys),
-            "max_results": read_int(data.get("maxResults")),
-        }
+            return None if data is None else read_with_msrest(WorkspacesListOptions, data)
+        obj: Any = new_instance(WorkspacesListOptions)
+        obj.additional_properties = (
+            {}
+            if data.keys() <= WorkspacesListOptions._wire_keys
+            else read_extra(data, WorkspacesListOptions._wire_keys)
+        )
+        if type(value := data.get("maxResults")) is not int and value is not None:
+            value = read_int(value)
+        obj.max_results = value
         return obj

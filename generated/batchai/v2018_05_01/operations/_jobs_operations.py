@@ -652,7 +652,6 @@ class JobsOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return ItemPaged(get_next, extract_data)
@@ -1042,7 +1041,6 @@ class JobsOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return ItemPaged(get_next, extract_data)
@@ -1119,7 +1117,6 @@ class JobsOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return ItemPaged(get_next, extract_data)

@@ -91,7 +91,6 @@ class Operations:
     ) -> ItemPaged[_models.Operation]:
         """Lists available operations for the Microsoft.BatchAI provider.
 
-
         :return: An iterator like instance of either ~batchai.v2018_05_01.models.Operation or the result of cls(response)
         :rtype: ~azure.core.paging.ItemPaged[~batchai.v2018_05_01.models.Operation]
         :raises ~azure.core.exceptions.HttpResponseError:
@@ -134,7 +133,6 @@ class Operations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return ItemPaged(get_next, extract_data)

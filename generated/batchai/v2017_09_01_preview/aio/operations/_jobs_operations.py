@@ -375,7 +375,6 @@ class JobsOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return AsyncItemPaged(get_next, extract_data)
@@ -531,7 +530,6 @@ class JobsOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return AsyncItemPaged(get_next, extract_data)
@@ -601,7 +599,6 @@ class JobsOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return AsyncItemPaged(get_next, extract_data)
@@ -680,7 +677,6 @@ class JobsOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return AsyncItemPaged(get_next, extract_data)

@@ -24,10 +24,7 @@ from msrest import Deserializer, Serializer
 
 from ...._wire import read_response
 from ... import models as _models
-from ...operations._operations import (
-    _next_page_request,
-    build_list_request,
-)
+from ...operations._operations import _next_page_request, build_list_request
 
 ClsType = Callable[[PipelineResponse, Any, dict[str, Any]], Any] | None
 
@@ -53,7 +50,6 @@ class Operations:
         **kwargs: Any,
     ) -> AsyncItemPaged[_models.Operation]:
         """Lists available operations for the Microsoft.BatchAI provider.
-
 
         :return: An iterator like instance of either ~batchai.v2017_09_01_preview.models.Operation or the result of cls(response)
         :rtype: ~azure.core.async_paging.AsyncItemPaged[~batchai.v2017_09_01_preview.models.Operation]
@@ -97,7 +93,6 @@ class Operations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return AsyncItemPaged(get_next, extract_data)

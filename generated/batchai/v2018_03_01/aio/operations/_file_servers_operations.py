@@ -374,7 +374,6 @@ class FileServersOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return AsyncItemPaged(get_next, extract_data)
@@ -455,7 +454,6 @@ class FileServersOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return AsyncItemPaged(get_next, extract_data)

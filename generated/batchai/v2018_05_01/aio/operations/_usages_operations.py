@@ -24,10 +24,7 @@ from msrest import Deserializer, Serializer
 
 from ...._wire import read_response
 from ... import models as _models
-from ...operations._usages_operations import (
-    _next_page_request,
-    build_list_request,
-)
+from ...operations._usages_operations import _next_page_request, build_list_request
 
 ClsType = Callable[[PipelineResponse, Any, dict[str, Any]], Any] | None
 
@@ -101,7 +98,6 @@ class UsagesOperations:
             if response.status_code not in [200]:
                 map_error(status_code=response.status_code, response=response, error_map=error_map)
                 raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-
             return pipeline_response
 
         return AsyncItemPaged(get_next, extract_data)

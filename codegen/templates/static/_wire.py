@@ -1,4 +1,3 @@
-{{ header }}
 """What the generated models call to convert their values to and from the wire JSON, exactly as msrest does.
 
 Each generated model converts itself in straight-line code (`_from_wire`, `_to_wire`, `_check`), and

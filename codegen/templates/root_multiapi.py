@@ -1,5 +1,38 @@
-{{ header }}
-"""One client for every API version: the version table, and what the root clients and packages share.
+"""The root package's `_multiapi.py`: the API version table, and what the root clients and packages share.
+
+All of it is fixed text but the tables of API versions, operation groups and client operations.
+"""
+
+from __future__ import annotations
+
+from ..multiapi import MultiApiModel
+from .text import literal
+
+
+def multiapi_module(header: str, model: MultiApiModel) -> str:
+    versions = "".join(
+        f"    {literal(entry.version)}: ({literal(entry.module)}, {literal(entry.client_name)}),\n"
+        for entry in model.versions
+    )
+    return (
+        f"{header}\n{_HEAD}PACKAGE = {literal(model.package)}\n"
+        f"DEFAULT_API_VERSION = {literal(model.default_version)}\n"
+        "# API version -> (its subpackage, its client class)\n"
+        f"API_VERSIONS: dict[str, tuple[str, str]] = {{\n{versions}}}\n"
+        "# operation group -> the API versions that have it\n"
+        f"OPERATION_GROUPS: dict[str, tuple[str, ...]] = {_table(model.operation_groups)}\n"
+        "# operation of the client itself -> the API versions that have it\n"
+        f"CLIENT_OPERATIONS: dict[str, tuple[str, ...]] = {_table(model.client_operations)}{_TAIL}"
+    )
+
+
+def _table(attributes: list) -> str:
+    if not attributes:
+        return "{}"
+    return "{\n" + "".join(f"    {literal(each.name)}: {literal(each.versions)},\n" for each in attributes) + "}"
+
+
+_HEAD = r'''"""One client for every API version: the version table, and what the root clients and packages share.
 
 Nothing here imports an API version. A version's package is imported when a client for it is
 built or its models are asked for; the root packages import their own names on first access.
@@ -12,26 +45,8 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-PACKAGE = {{ model.package | python }}
-DEFAULT_API_VERSION = {{ model.default_version | python }}
-# API version -> (its subpackage, its client class)
-API_VERSIONS: dict[str, tuple[str, str]] = {
-{% for entry in model.versions %}
-    {{ entry.version | python }}: ({{ entry.module | python }}, {{ entry.client_name | python }}),
-{% endfor %}
-}
-# operation group -> the API versions that have it
-OPERATION_GROUPS: dict[str, tuple[str, ...]] = {
-{% for attribute in model.operation_groups %}
-    {{ attribute.name | python }}: {{ attribute.versions | python }},
-{% endfor %}
-}
-# operation of the client itself -> the API versions that have it
-CLIENT_OPERATIONS: dict[str, tuple[str, ...]] = {
-{% for attribute in model.client_operations %}
-    {{ attribute.name | python }}: {{ attribute.versions | python }},
-{% endfor %}
-}
+'''
+_TAIL = r'''
 
 
 class ApiVersionAttributeError(AttributeError, ValueError):
@@ -162,7 +177,9 @@ class LazyExports:
         elif name in self.submodules:
             value = importlib.import_module(f"{self.package}.{name}")
         elif name == "__all__":
-            value = list(dict.fromkeys([*self.names, *(each for module in self.overlay_modules() for each in module.__all__)]))
+            value = list(
+                dict.fromkeys([*self.names, *(each for module in self.overlay_modules() for each in module.__all__)])
+            )
         elif name.startswith("__"):
             raise AttributeError(f"module {self.package!r} has no attribute {name!r}")
         else:
@@ -192,3 +209,4 @@ class LazyExports:
             if name in module.__all__:
                 return getattr(module, name)
         raise AttributeError(f"module {self.package!r} has no attribute {name!r}")
+'''

@@ -1,5 +1,23 @@
-{{ header }}
-"""Network trace logging (`logging_enable=True`) that never writes a credential or a secret.
+"""An API version's network trace policy (`_logging_policy.py`): azure-core's, with secrets masked.
+
+All of it is fixed text but the secret fields of the version's JSON bodies, which the code model names.
+"""
+
+from __future__ import annotations
+
+from .text import literal
+
+
+def logging_policy_module(header: str, secret_fields: list[tuple[str, str]]) -> str:
+    entries = "".join(f"        ({literal(parent)}, {literal(key)}),\n" for parent, key in secret_fields)
+    fields = f"frozenset(\n    {{\n{entries}    }}\n)" if secret_fields else "frozenset()"
+    return (
+        f"{header}\n{_HEAD}# (parent key, key) pairs of the JSON bodies whose values are secrets\n"
+        f"SECRET_FIELDS: frozenset[tuple[str, str]] = {fields}{_TAIL}"
+    )
+
+
+_HEAD = r'''"""Network trace logging (`logging_enable=True`) that never writes a credential or a secret.
 
 azure-core's NetworkTraceLoggingPolicy writes every header and the whole body. This one
 writes the same trace, to the same logger, with the Authorization header and every
@@ -17,15 +35,11 @@ from azure.core.pipeline.policies import NetworkTraceLoggingPolicy
 
 _LOGGER = logging.getLogger("azure.core.pipeline.policies.http_logging_policy")
 MASK = "***"
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-ms-authorization-auxiliary"})
-# (parent key, key) pairs of the JSON bodies whose values are secrets
-SECRET_FIELDS: frozenset[tuple[str, str]] = frozenset(
-    {
-{% for parent, key in secret_fields %}
-        ({{ parent | python }}, {{ key | python }}),
-{% endfor %}
-    }
+SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-ms-authorization-auxiliary"}
 )
+'''
+_TAIL = r'''
 
 
 def redact(value: Any, parent: str | None = None) -> Any:
@@ -94,3 +108,4 @@ class RedactingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):
             redact_headers(http_response.headers),
             content,
         )
+'''
