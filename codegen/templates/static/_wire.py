@@ -86,17 +86,21 @@ class WireModel(Model):
 
 def write_body(data: Any, model: type[WireModel], serializer: Serializer) -> Any:
     """What `serializer.body(data, model.__name__)` returns, from the generated code for a `model` instance."""
-    if type(data) is model:
-        try:
-            # checked even when validation is off: msrest first rebuilds the models in the body,
-            # and fails on a value that is not one; `_check` hands such a body over
-            errors = data._check()
-            if errors and serializer.client_side_validation:
-                raise errors[0]
-            return data._to_wire(False)
-        except Unexpected:
-            pass
-    return serializer.body(data, model.__name__)
+    if type(data) is not model:
+        return serializer.body(data, model.__name__)
+    try:
+        # checked even when validation is off: msrest first rebuilds the models in the body,
+        # and fails on a value that is not one; `_check` hands such a body over
+        errors = data._check()
+        if errors and serializer.client_side_validation:
+            wire = None
+        else:
+            wire = data._to_wire(False)
+    except Exception:  # anything unexpected: msrest says what the result or the error is
+        return serializer.body(data, model.__name__)
+    if wire is None:
+        raise errors[0]
+    return wire
 
 
 def read_response(model: type[WireModel], response: Any) -> Any:
@@ -255,7 +259,10 @@ def write_bool(value: Any) -> Any:
 def write_datetime(value: Any) -> Any:
     """ISO 8601 in UTC with at least milliseconds, as msrest writes it: "2018-05-01T10:00:00.000Z"."""
     if type(value) is datetime.datetime and value.tzinfo is not None:
-        utc = value.utctimetuple()
+        try:
+            utc = value.utctimetuple()
+        except OverflowError:  # before year 1 or after 9999 in UTC: msrest says how it fails
+            return write_leaf(value, "iso-8601")
         if 1 <= utc.tm_year <= 9999:
             fraction = str(value.microsecond).rjust(6, "0").rstrip("0").ljust(3, "0")
             return (
