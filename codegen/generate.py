@@ -55,12 +55,30 @@ def generate_files(config: Config, code_models: dict[ApiVersion, CodeModel] | No
 
 
 def write_files(files: dict[str, str], output: Path, package: str) -> None:
-    """Replace the package folder under `output` with exactly these files."""
-    shutil.rmtree(output / package, ignore_errors=True)
+    """Make the package folder under `output` hold exactly these files.
+
+    A file whose content is already right is left alone, and one the generator no longer makes is
+    deleted (with the folders it leaves empty): on an unchanged spec, nothing is written.
+    """
+    folder = output / package
+    if folder.is_dir():
+        for found in sorted(folder.rglob("*"), reverse=True):  # children before their folder
+            if "__pycache__" in found.relative_to(folder).parts:
+                continue
+            if found.is_file():
+                if found.relative_to(output).as_posix() not in files:
+                    found.unlink()
+            elif all(child.name == "__pycache__" for child in found.iterdir()):  # a package no longer made
+                shutil.rmtree(found)
     for path, text in sorted(files.items()):
         target = output / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        content = text.encode("utf-8")
+        try:
+            if target.read_bytes() == content:
+                continue
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
 
 
 def differences(files: dict[str, str], output: Path, package: str) -> list[str]:

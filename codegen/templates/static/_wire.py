@@ -92,10 +92,7 @@ def write_body(data: Any, model: type[WireModel], serializer: Serializer) -> Any
         # checked even when validation is off: msrest first rebuilds the models in the body,
         # and fails on a value that is not one; `_check` hands such a body over
         errors = data._check()
-        if errors and serializer.client_side_validation:
-            wire = None
-        else:
-            wire = data._to_wire(False)
+        wire = None if errors and serializer.client_side_validation else data._to_wire(False)
     except Exception:  # anything unexpected: msrest says what the result or the error is
         return serializer.body(data, model.__name__)
     if wire is None:
