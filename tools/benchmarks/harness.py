@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
+import importlib.util
 import itertools
 import json
 import sys
@@ -51,6 +53,7 @@ SIDE_MODEL_ROWS = {
 }
 CLIENT_ROWS = {"get": (300, 4, 20), "list": (2, 5, 1), "create": (30, 4, 3)}
 LIST_JOBS, PAGE_SIZE = 200, 50
+PAGE_MODELS = "batchai.v2018_05_01.models"  # azure-mgmt-batchai 7.0.0's API version
 
 
 @dataclass
@@ -117,12 +120,14 @@ def load_side(name: str, package_root: Path | None) -> Side:
         from batchai._wire import write_body
 
         models = batchai.models
+        # the page row reads with the API version 7.0.0 speaks, when this package has it
+        page_models = importlib.import_module(PAGE_MODELS) if importlib.util.find_spec(PAGE_MODELS) else models
         return Side(
             models,
             client._serialize,
             lambda definition: write_body(definition, models.JobCreateParameters, client._serialize),
             models.Job._from_wire,
-            lambda data: models.JobListResult._from_wire(data).value,
+            lambda data: page_models.JobListResult._from_wire(data).value,
             client_class,
         )
     return Side(

@@ -98,7 +98,8 @@ METHOD = [
     "a-c, h read and write what each side's operations do: ours with its generated code (write_body, "
     "Model._from_wire), the others with their client's msrest serializer and deserializer (7.0.0: its vendored "
     "copy), on the same definition, the same full Job (every property set, one toolkit) and the same page "
-    f"({PAGE_JOBS:,} such jobs under different names); json.dumps and json.loads are inside the timing; "
+    f"({PAGE_JOBS:,} such jobs under different names), which both sides of h read with the 2018-05-01 models "
+    "(7.0.0's API version); json.dumps and json.loads are inside the timing; "
     "the check digests of the outputs are compared.",
     "json floor: json.dumps of the body, json.loads of the Job or page, timed in ours' runs; "
     "ours / floor is what converting to and from models costs on top of plain JSON.",
