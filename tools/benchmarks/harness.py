@@ -116,6 +116,7 @@ def load_side(name: str, package_root: Path | None) -> Side:
         raise SystemExit(f"imported {batchai.__file__}, not the package in {package_root}")
     client_class = getattr(batchai, "BatchAIManagementClient", None) or batchai.BatchAI
     client = client_class(Token(), SUBSCRIPTION_ID)
+    client = getattr(client, "_version_client", client)  # ours: the root client's client of the default version
     if name == OURS:  # what our operations call: the generated code
         from batchai._wire import write_body
 
