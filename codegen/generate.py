@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from .codemodel import CodeModel, Settings, build_code_model
@@ -69,6 +68,8 @@ def write_files(files: dict[str, str], output: Path, package: str) -> None:
                 if found.relative_to(output).as_posix() not in files:
                     found.unlink()
             elif all(child.name == "__pycache__" for child in found.iterdir()):  # a package no longer made
+                import shutil  # rarely needed: not imported on every run
+
                 shutil.rmtree(found)
     for path, text in sorted(files.items()):
         target = output / path

@@ -9,6 +9,7 @@ are split, first with their contents on one indented line, then one item per lin
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 LINE_LENGTH = 120
@@ -41,6 +42,7 @@ def string(text: str) -> str:
     return '"' + quoted[1:-1].replace("\\'", "'").replace('"', '\\"') + '"'
 
 
+@cache  # the same descriptions come back: inherited properties, a class's and its __init__'s docstrings
 def docstring(text: str, indent: int) -> str:
     """Wrap text for a docstring whose continuation lines start at `indent` spaces.
 

@@ -232,3 +232,30 @@ def test_reads_hypothesis_found_stay_msrests(subject: wire_checks.Subject, paylo
     ours = wire_checks.outcome(lambda: subject.models.Kinds._from_wire(copy.deepcopy(payload)))
     reference = wire_checks.outcome(lambda: subject.deserializer._deserialize("Kinds", copy.deepcopy(payload)))
     wire_checks.assert_same_outcome(ours, reference, reading=True)
+
+
+def test_reading_pauses_the_garbage_collector_and_restores_its_state(subject: wire_checks.Subject) -> None:
+    import gc
+
+    seen = []
+
+    class Probe(subject.models.Kinds):  # a model whose reading records the collector's state
+        @staticmethod
+        def _from_wire(data: object) -> None:
+            seen.append(gc.isenabled())
+            if data == "fail":
+                raise ValueError("reading failed")
+
+    was_enabled = gc.isenabled()
+    try:
+        gc.enable()
+        subject.wire.read_json(Probe, {})
+        with pytest.raises(ValueError, match="reading failed"):
+            subject.wire.read_json(Probe, "fail")
+        assert gc.isenabled()  # restored, also after a failure
+        gc.disable()
+        subject.wire.read_json(Probe, {})
+        assert not gc.isenabled()  # left off by its owner: left off
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
+    assert seen == [False, False, False]

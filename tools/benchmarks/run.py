@@ -94,13 +94,15 @@ METHOD = [
     "time.perf_counter around each batch of calls; warm-up calls first, gc.collect() before each batch.",
     f"Each side runs in its own fresh interpreter (tools/benchmarks/harness.py), {ROUNDS} times, alternating "
     "with the other sides; median and min are over the batches of all its runs "
-    f"(codegen: median of {CODEGEN_RUNS} runs after a warm-up; AutoRest: its one run).",
+    f"(codegen: median of {CODEGEN_RUNS} runs after a warm-up, with Python's bytecode cache on; AutoRest: its one run).",
     "a-c, h read and write what each side's operations do: ours with its generated code (write_body, "
-    "Model._from_wire), the others with their client's msrest serializer and deserializer (7.0.0: its vendored "
+    "read_json: Model._from_wire with the garbage collector paused), the others with their client's msrest serializer and deserializer (7.0.0: its vendored "
     "copy), on the same definition, the same full Job (every property set, one toolkit) and the same page "
     f"({PAGE_JOBS:,} such jobs under different names), which both sides of h read with the 2018-05-01 models "
     "(7.0.0's API version); json.dumps and json.loads are inside the timing; "
     "the check digests of the outputs are compared.",
+    "h: each page is followed by gc.collect(0), on every side: ours builds its models with the garbage collector "
+    "paused, and that young-generation collection is what it then owes.",
     "json floor: json.dumps of the body, json.loads of the Job or page, timed in ours' runs; "
     "ours / floor is what converting to and from models costs on top of plain JSON.",
     "d-f: each side's sync client against the emulator's harness (batchai_emulator) in its own process, over HTTPS on "
@@ -160,11 +162,13 @@ def generate_autorest(output: Path) -> tuple[float | None, str | None]:
 
 
 def time_codegen(work: Path) -> list[Sample]:
+    # with Python's bytecode cache, as a user's Python has it (an environment may turn it off)
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     samples = []
     for run in range(CODEGEN_RUNS + 1):  # the first one warms the file cache and the bytecode
         command = [sys.executable, "-m", "codegen", "--output", str(work / f"codegen-{run}")]
         started = time.perf_counter()
-        subprocess.run(command, cwd=REPO, check=True, capture_output=True)
+        subprocess.run(command, cwd=REPO, env=environment, check=True, capture_output=True)
         if run:
             samples.append(Sample(time.perf_counter() - started, 0.0))
     return samples
