@@ -127,7 +127,7 @@ class PythonType:
             return ""
         return "check_models" if self.element.kind == "model" else "check_items"
 
-    @property
+    @cached_property
     def helpers(self) -> set[str]:
         """Every runtime function the generated code calls for a property of this type."""
         found = {self.writer, self.checker, self.reader, self.item_checker}
@@ -249,7 +249,7 @@ class ModelType:
     def own_properties(self) -> list[Property]:
         return [prop for prop in self.properties if not prop.inherited]
 
-    @property
+    @cached_property
     def init_properties(self) -> list[Property]:
         # required first, so the signature reads as the spec's "must give" list
         settable = [prop for prop in self.properties if prop.in_init]
@@ -306,7 +306,7 @@ class ModelType:
             group.members.append(prop)
         return root.members
 
-    @property
+    @cached_property
     def wire_groups(self) -> list[WireGroup]:
         """Every flattened group, outer ones first."""
         found: list[WireGroup] = []
@@ -317,13 +317,13 @@ class ModelType:
             pending.extend(member for member in group.members if isinstance(member, WireGroup))
         return found
 
-    @property
+    @cached_property
     def reads_may_fall_back(self) -> bool:
         """Whether reading can meet a value that sends the whole model to msrest: a non-object under a
         flattened key, or a non-array or non-object where a list or a dict belongs."""
         return bool(self.wire_groups) or any(prop.type.kind in ("list", "dict") for prop in self.properties)
 
-    @property
+    @cached_property
     def wire_sources(self) -> list[tuple[Property, str]]:
         """Each property in attribute order with the local of the JSON object it is read from."""
         sources: dict[int, str] = {}

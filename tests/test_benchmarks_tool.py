@@ -126,7 +126,8 @@ def test_model_rows_carry_the_json_floor_of_ours_and_the_ratio_to_it():
     assert rows["page"]["floor"] is None and rows["get"]["floor"] is None
     markdown = benchlib.render_markdown(results_for(run.assemble(summaries, {})))
     (line,) = [line for line in markdown.splitlines() if line.startswith("| b |")]
-    assert line.endswith("| 10.0 (10.0) | 3.00 |")
+    assert line.endswith("| 10.0 (10.0) | 3.00 (3.00) |")
+    assert "| **0.10** (0.10) |" in line
 
 
 def test_assemble_flags_sides_whose_outputs_differ():

@@ -244,11 +244,15 @@ def assemble(summaries: dict[str, dict[str, dict]], skipped: dict[str, str]) -> 
                 "reference": reference,
                 "results": results,
                 "ratio": ratio(results.get(OURS), results.get(reference)),
+                "ratio_min": ratio(results.get(OURS), results.get(reference), "min_ms"),
                 "ratio_excl_server": ratio(results.get(OURS), results.get(reference), "excl_server_ms")
                 if key in CLIENT_ROWS
                 else None,
                 "floor": summaries.get(OURS, {}).get(key + "_floor") if key in FLOOR_ROWS else None,
                 "ratio_floor": ratio(results.get(OURS), summaries.get(OURS, {}).get(key + "_floor"))
+                if key in FLOOR_ROWS
+                else None,
+                "ratio_floor_min": ratio(results.get(OURS), summaries.get(OURS, {}).get(key + "_floor"), "min_ms")
                 if key in FLOOR_ROWS
                 else None,
                 "checks": checks,
