@@ -1,8 +1,54 @@
-"""Overlay of `batchai.v2018_03_01.aio.operations`: the async twin of `operations`."""
+"""Overlay of `batchai.v2018_03_01.aio.operations`: the async operation groups, checked before sending, with lifecycle helpers.
 
-from .aio_lifecycle import ClustersOperations, FileServersOperations, JobsOperations
+Each group is the generated one with `begin_create` (and `clusters.update`) checking the definition
+first (`validation.validated`) and the helpers of `aio_helpers` bound to its generated methods: they take
+the same names in the same order, and return this version's models.
+"""
+
+from batchai.v2018_03_01.aio.operations import _clusters_operations, _file_servers_operations, _jobs_operations
+
+from .. import aio_helpers as helpers
+from ..validation import validated
+
+_Jobs = _jobs_operations.JobsOperations
+_Clusters = _clusters_operations.ClustersOperations
+_FileServers = _file_servers_operations.FileServersOperations
 
 __all__ = ["ClustersOperations", "FileServersOperations", "JobsOperations"]
+
+
+class JobsOperations(_Jobs):
+    """Jobs: create, follow, terminate, delete, run."""
+
+    _kind = "job"
+    begin_create = validated(_Jobs.begin_create, "JobCreateParameters")
+    create_and_wait = helpers.create_and_wait(
+        _Jobs.begin_create, "Create a job and wait until it is provisioned (it may still be queued: see `run`)."
+    )
+    delete_and_wait = helpers.delete_and_wait(_Jobs.begin_delete)
+    terminate_and_wait = helpers.terminate_and_wait(_Jobs.begin_terminate, _Jobs.get)
+    wait_for_completion = helpers.wait_for_completion(_Jobs.get)
+    iter_states = helpers.iter_states(_Jobs.get)
+    run = helpers.run(_Jobs.begin_create, _Jobs.list_output_files)
+
+
+class ClustersOperations(_Clusters):
+    """Clusters: create and wait, delete and wait."""
+
+    _kind = "cluster"
+    begin_create = validated(_Clusters.begin_create, "ClusterCreateParameters")
+    update = validated(_Clusters.update, "ClusterUpdateParameters")
+    create_and_wait = helpers.create_and_wait(_Clusters.begin_create)
+    delete_and_wait = helpers.delete_and_wait(_Clusters.begin_delete)
+
+
+class FileServersOperations(_FileServers):
+    """File servers: create and wait, delete and wait."""
+
+    _kind = "file server"
+    begin_create = validated(_FileServers.begin_create, "FileServerCreateParameters")
+    create_and_wait = helpers.create_and_wait(_FileServers.begin_create)
+    delete_and_wait = helpers.delete_and_wait(_FileServers.begin_delete)
 
 
 def patch_sdk() -> None:
