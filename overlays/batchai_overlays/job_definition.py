@@ -116,11 +116,11 @@ def load_job_definition(
         raise ValueError(f"unknown API version {api_version!r}; the known ones are {', '.join(API_VERSIONS)}")
     version = api_version or infer_api_version(body, schema)
     models = _models(version)
-    unknown = list(_unknown_keys(models, body, ROOT_MODEL, ""))
+    unknown = _describe_unknown(body, version, models)
     if strict:
         _raise_if(origin, [message for message, _, _ in unknown])
     for message, parent, name in unknown:
-        warnings.warn(f"{origin}: {message} (API version {version}): ignored", JobDefinitionWarning, stacklevel=2)
+        warnings.warn(f"{origin}: {message}, ignored by API version {version}", JobDefinitionWarning, stacklevel=2)
         del parent[name]
     keys = _account_keys(storage_account_name, storage_account_key, storage_account_keys)
     problems = _set_location(models, body, location, version, origin, strict)
@@ -148,6 +148,25 @@ def infer_api_version(document: Mapping[str, Any], schema: str | None = None) ->
     named = _SCHEMA_VERSION.search(str(schema or ""))
     preferred = [named.group(1) if named else "", DEFAULT_API_VERSION, *sorted(API_VERSIONS, reverse=True)]
     return next(version for version in preferred if unknown.get(version) == fewest)
+
+
+def _describe_unknown(body: dict[str, Any], version: str, models: dict[str, Any]) -> list[tuple[str, dict, str]]:
+    """(message, the dict holding it, key) for each key `version` does not know: the message names the
+    versions that know it (a file written for another version), else the closest key it knows."""
+    unknown = list(_unknown_keys(models, body, ROOT_MODEL, ""))
+    elsewhere = {
+        other: {where for where, _, _, _ in _unknown_keys(_models(other), body, ROOT_MODEL, "")}
+        for other in (API_VERSIONS if unknown else ())
+        if other != version
+    }
+    described = []
+    for where, parent, key, known in unknown:
+        having = [other for other, missing in elsewhere.items() if where not in missing]
+        close = difflib.get_close_matches(key, known, n=1)
+        versions = f"API version{'s' if len(having) > 1 else ''} {' and '.join(having)}"
+        hint = f"a key of {versions}" if having else f"did you mean '{close[0]}'?" if close else ""
+        described.append((f"unknown key '{where}'" + (f" ({hint})" if hint else ""), parent, key))
+    return described
 
 
 def _models(api_version: str) -> dict[str, Any]:
@@ -212,8 +231,10 @@ def _children(value: Any, type_name: str) -> Iterator[tuple[Any, str, str]]:
             yield item, type_name[1:-1], f".{key}"
 
 
-def _unknown_keys(models: dict[str, Any], value: Any, type_name: str, path: str) -> Iterator[tuple[str, dict, str]]:
-    """(message, the dict holding it, key) for every key the version's models do not know, anywhere."""
+def _unknown_keys(
+    models: dict[str, Any], value: Any, type_name: str, path: str
+) -> Iterator[tuple[str, dict, str, list[str]]]:
+    """(path, the dict holding it, key, the keys known there) for every key the models do not know."""
     if type_name[:1] in "[{":
         for item, item_type, suffix in _children(value, type_name):
             yield from _unknown_keys(models, item, item_type, path + suffix)
@@ -225,13 +246,12 @@ def _unknown_keys(models: dict[str, Any], value: Any, type_name: str, path: str)
 
 def _unknown_in_tree(
     models: dict[str, Any], value: dict[str, Any], tree: dict[str, Any], path: str
-) -> Iterator[tuple[str, dict, str]]:
+) -> Iterator[tuple[str, dict, str, list[str]]]:
     for key, item in value.items():
         where = f"{path}.{key}" if path else key
         expected = tree.get(key)
         if expected is None:
-            close = difflib.get_close_matches(key, list(tree), n=1)
-            yield f"unknown key '{where}'" + (f" (did you mean '{close[0]}'?)" if close else ""), value, key
+            yield where, value, key, list(tree)
         elif isinstance(expected, dict):
             if isinstance(item, dict):
                 yield from _unknown_in_tree(models, item, expected, where)

@@ -1,18 +1,16 @@
-"""Overlay of `batchai.v2017_09_01_preview.aio.operations`: the async operation groups, checked before sending, with lifecycle helpers.
+"""Overlay of `batchai.v2017_09_01_preview.aio.operations`: the generated async groups, bound to the overlays.
 
-Each group is the generated one with `begin_create` (and `clusters.update`) checking the definition
-first (`validation.validated`) and the helpers of `aio_helpers` bound to its generated methods: they take
-the same names in the same order, and return this version's models.
+`begin_create` (and `clusters.update`) check the definition first (`validation.validated`), and the
+lifecycle helpers of `aio_helpers` are made from the generated methods: they take the same
+names in the same order and return this version's models.
 """
 
-from batchai.v2017_09_01_preview.aio.operations import _clusters_operations, _file_servers_operations, _jobs_operations
+from batchai.v2017_09_01_preview.aio.operations._clusters_operations import ClustersOperations as _Clusters
+from batchai.v2017_09_01_preview.aio.operations._file_servers_operations import FileServersOperations as _FileServers
+from batchai.v2017_09_01_preview.aio.operations._jobs_operations import JobsOperations as _Jobs
 
 from .. import aio_helpers as helpers
 from ..validation import validated
-
-_Jobs = _jobs_operations.JobsOperations
-_Clusters = _clusters_operations.ClustersOperations
-_FileServers = _file_servers_operations.FileServersOperations
 
 __all__ = ["ClustersOperations", "FileServersOperations", "JobsOperations"]
 

@@ -1,26 +1,18 @@
-"""Overlay of `batchai.v2018_05_01.operations`: the operation groups, checked before sending, with lifecycle helpers.
+"""Overlay of `batchai.v2018_05_01.operations`: the generated groups, bound to the overlays.
 
-Each group is the generated one with `begin_create` (and `clusters.update`) checking the definition
-first (`validation.validated`) and the helpers of `helpers` bound to its generated methods: they take
-the same names in the same order (the workspace and experiment names too), and return this version's models.
+`begin_create` (and `clusters.update`) check the definition first (`validation.validated`), and the
+lifecycle helpers of `helpers` are made from the generated methods: they take the same
+names in the same order (the workspace and experiment names too) and return this version's models.
 """
 
-from batchai.v2018_05_01.operations import (
-    _clusters_operations,
-    _experiments_operations,
-    _file_servers_operations,
-    _jobs_operations,
-    _workspaces_operations,
-)
+from batchai.v2018_05_01.operations._clusters_operations import ClustersOperations as _Clusters
+from batchai.v2018_05_01.operations._experiments_operations import ExperimentsOperations as _Experiments
+from batchai.v2018_05_01.operations._file_servers_operations import FileServersOperations as _FileServers
+from batchai.v2018_05_01.operations._jobs_operations import JobsOperations as _Jobs
+from batchai.v2018_05_01.operations._workspaces_operations import WorkspacesOperations as _Workspaces
 
-from .. import helpers as helpers
+from .. import helpers
 from ..validation import validated
-
-_Jobs = _jobs_operations.JobsOperations
-_Clusters = _clusters_operations.ClustersOperations
-_FileServers = _file_servers_operations.FileServersOperations
-_Workspaces = _workspaces_operations.WorkspacesOperations
-_Experiments = _experiments_operations.ExperimentsOperations
 
 __all__ = [
     "ClustersOperations",
