@@ -1,6 +1,11 @@
-"""Development sessions: `nox -s generate`, `check_generated`, `tests`, `lint`, `typecheck`, `autorest_compare`, `benchmarks`."""
+"""Development sessions: `nox -s generate`, `check_generated`, `tests`, `lint`, `typecheck`, `api_diff`,
+`autorest_compare`, `official_compare`, `benchmarks`."""
 
 from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
 
 import nox
 
@@ -27,6 +32,17 @@ def check_generated(session: nox.Session) -> None:
     """Regenerate in memory and fail on any difference from the committed generated/."""
     session.install(*CODEGEN_DEPENDENCIES)
     session.run("python", "-m", "codegen", "--check")
+
+
+@nox.session(python=PYTHON)
+def api_diff(session: nox.Session) -> None:
+    """What a user must change to move between API versions, from their code models.
+
+    `nox -s api_diff -- 2018-03-01 2018-05-01 [--format markdown]`; `nox -s api_diff -- --write-docs`
+    rewrites docs/api-diff-*.md for each pair of consecutive versions of sdk.toml.
+    """
+    session.install(*CODEGEN_DEPENDENCIES)
+    session.run("python", "-m", "codegen.apidiff", *(session.posargs or ["--help"]))
 
 
 @nox.session(python=PYTHON)
@@ -66,6 +82,57 @@ def autorest_compare(session: nox.Session) -> None:
         f"{output}:batchai",
         *session.posargs,
     )
+
+
+# (Microsoft's package, our subpackage of the API version it speaks, whether it is an msrestazure "track 1"
+# release); reference and allowlist files are named after the package:
+# tools/autorest/reference_surface.<name>-<version>.json and allowlist.<name>-<version>.toml
+OFFICIAL_SDKS = [
+    ("azure-mgmt-batchai==7.0.0", "batchai.v2018_05_01", False),
+    ("azure-mgmt-batchai==2.0.0", "batchai.v2018_05_01", True),
+    ("azure-mgmt-batchai==1.0.1", "batchai.v2018_03_01", True),
+    ("azure-mgmt-batchai==0.2.0", "batchai.v2017_09_01_preview", True),
+]
+
+
+@nox.session(python=PYTHON)
+def official_compare(session: nox.Session) -> None:
+    """Install Microsoft's azure-mgmt-batchai releases and diff each one's public surface with ours.
+
+    7.0.0 (the official SDK for 2018-05-01), and the track-1 releases 2.0.0, 1.0.1 and 0.2.0 (2018-05-01,
+    2018-03-01, 2017-09-01-preview). Fails on a difference no allowlist explains, and when an installed
+    package's surface is not the committed reference that CI tests against (`-- --refresh` rewrites them).
+    """
+    refresh = "--refresh" in session.posargs
+    # 7.0.0 imports msrest without declaring it, track 1 needs msrestazure; each official package goes to a
+    # folder of its own (--no-deps), so that its azure.mgmt.batchai is read from there and releases never meet
+    session.install(".", "msrest", "msrestazure", "azure-common")
+    for requirement, package, track1 in OFFICIAL_SDKS:
+        name = requirement.replace("==", "-")
+        target = Path(session.create_tmp()) / name
+        session.install("--no-deps", "--upgrade", "--target", str(target), requirement)
+        live = target.parent / f"{name}.surface.json"
+        committed = Path("tools/autorest") / f"reference_surface.{name}.json"
+        session.run(
+            "python",
+            "tools/autorest/compare.py",
+            "--ours",
+            f"generated:overlays:{package}",
+            "--reference",
+            f"{target}:azure.mgmt.batchai",
+            "--allowlist",
+            "tools/autorest/allowlist.toml",
+            *(["--allowlist", "tools/autorest/allowlist.track1.toml"] if track1 else []),
+            "--allowlist",
+            f"tools/autorest/allowlist.{name}.toml",
+            "--save-reference",
+            str(live),
+        )
+        if refresh:
+            shutil.copyfile(live, committed)
+            session.log(f"wrote {committed}")
+        elif not filecmp.cmp(live, committed, shallow=False):
+            session.error(f"{requirement}'s surface is not {committed}: run `nox -s official_compare -- --refresh`")
 
 
 @nox.session(python=PYTHON)

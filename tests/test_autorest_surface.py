@@ -66,6 +66,7 @@ def write_package(root: Path, client_name: str = "DemoClient", methods: dict[str
                 _attribute_map = {}
 
             class Widget(Model):
+                _validation = {"size": {"minimum": 1, "required": False}}
                 _attribute_map = {
                     "name": {"key": "name", "type": "str"},
                     "size": {"key": "properties.size", "type": "int"},
@@ -124,6 +125,7 @@ def test_extractor_reads_client_groups_models_and_enums(reference_root: Path) ->
     assert found["models"]["Widget"] == {
         "attributes": {"name": "name: str", "size": "properties.size: int"},
         "init_parameters": ["*name=None", "*size=None"],
+        "validation": {"size": "minimum=1"},
     }
     assert set(found["models"]) == {"Widget", "WidgetsListOptions"}
     assert found["enums"] == {"Color": ["blue", "red"]}
@@ -201,7 +203,7 @@ def test_parameter_differences_are_reported(tmp_path: Path, reference_root: Path
     sync_lines = [line for line in compare.diff_surfaces(ours, reference) if not line.startswith("aio ")]
 
     assert sync_lines == [
-        "method widgets.begin_delete: parameter polling differs: ours 'polling=True', reference '*polling=True'",
+        "method widgets.begin_delete: parameter polling is keyword-only in reference, positional in ours",
         "method widgets.get: positional parameter order differs: ours ['widget_name', 'resource_group_name'], "
         "reference ['resource_group_name', 'widget_name']",
         "method widgets.list: parameter filter only in ours",
@@ -232,6 +234,59 @@ def test_model_and_enum_differences_are_reported() -> None:
         "enum Shade only in ours",
         "enum Color: value red only in reference",
     ]
+
+
+def test_validation_differences_are_reported_and_skipped_for_surfaces_without_them() -> None:
+    def model(validation: dict[str, str] | None) -> dict:
+        found = {"attributes": {"name": "name: str"}, "init_parameters": ["*name"]}
+        return found if validation is None else {**found, "validation": validation}
+
+    def surfaces(ours: dict, reference: dict) -> tuple[dict, dict]:
+        return (
+            {"client": None, "models": {"Widget": ours}, "enums": {}},
+            {"client": None, "models": {"Widget": reference}, "enums": {}},
+        )
+
+    ours, reference = surfaces(model({"name": "max_length=64, required"}), model({"id": "readonly"}))
+    assert compare.diff_surfaces(ours, reference) == [
+        "model Widget: validation of id differs: ours '', reference 'readonly'",
+        "model Widget: validation of name differs: ours 'max_length=64, required', reference ''",
+    ]
+    # a reference saved before validation was recorded (no "validation" key) is not compared on it
+    assert compare.diff_surfaces(*surfaces(model({"name": "required"}), model(None))) == []
+
+
+def test_a_package_inside_namespace_packages_keeps_their_other_members(tmp_path: Path, monkeypatch) -> None:
+    """Like azure.mgmt.batchai beside azure.core: only the regular package is dropped and re-imported."""
+    write_package(tmp_path / "reference" / "space" / "sub")
+    (tmp_path / "other" / "space" / "core").mkdir(parents=True)
+    (tmp_path / "other" / "space" / "core" / "__init__.py").write_text("MARK = object()\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "other"))
+    import space.core  # type: ignore[import-not-found]
+
+    assert surface.own_package("space.sub.demo", tmp_path / "reference") == "space.sub.demo"
+    assert surface.own_package("demo.models", tmp_path / "reference" / "space" / "sub") == "demo"
+    found = surface.extract_surface(tmp_path / "reference", "space.sub.demo")
+
+    assert found["client"]["name"] == "DemoClient"
+    assert set(found["models"]) == {"Widget", "WidgetsListOptions"}
+    assert sys.modules["space.core"] is space.core
+    assert "space.sub.demo" not in sys.modules
+    for name in [name for name in sys.modules if name == "space" or name.startswith("space.")]:
+        monkeypatch.delitem(sys.modules, name)
+
+
+def test_entries_of_several_allowlists_apply_together(tmp_path: Path, reference_root: Path, capsys) -> None:
+    ours_root = write_package(tmp_path / "ours", client_name="DemoManagementClient")
+    general, specific = tmp_path / "general.toml", tmp_path / "specific.toml"
+    general.write_text('[[allow]]\npattern = "client name: *"\nreason = "general"\n', encoding="utf-8")
+    specific.write_text('[[allow]]\npattern = "aio client name: *"\nreason = "specific"\n', encoding="utf-8")
+    sides = ["--ours", f"{ours_root}:{PACKAGE}", "--reference", f"{reference_root}:{PACKAGE}"]
+
+    assert compare.main([*sides, "--allowlist", str(general)]) == 1
+    capsys.readouterr()
+    assert compare.main([*sides, "--allowlist", str(general), "--allowlist", str(specific)]) == 0
+    assert capsys.readouterr().out.strip().endswith("2 differences: 2 allowed, 0 not allowed")
 
 
 def test_allowlisted_difference_is_not_fatal(tmp_path: Path, reference_root: Path, capsys) -> None:

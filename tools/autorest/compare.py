@@ -5,7 +5,8 @@ surface.py; extra folders to put on sys.path go before the package name,
 e.g. ``generated:overlays:batchai.v2018_03_01``) or a surface ``.json`` file written by
 surface.py.  Every
 difference is printed on one line; the run fails (exit 1) when a difference is
-not covered by the allowlist (tools/autorest/allowlist.toml by default).
+not covered by the allowlist (tools/autorest/allowlist.toml by default;
+``--allowlist`` may be given several times, and the entries of all files apply).
 
 Allowlist format (TOML), one table per entry:
 
@@ -76,7 +77,13 @@ def diff_parameters(context: str, ours: list[str], reference: list[str], kind: s
     reference_by_name = {parameter_name(p): p for p in reference}
     lines = _presence(context, kind, ours_by_name, reference_by_name)
     for name in _common(ours_by_name, reference_by_name):
-        lines += _changed(context, f"{kind} {name} differs", repr(ours_by_name[name]), repr(reference_by_name[name]))
+        ours_rendered, reference_rendered = ours_by_name[name], reference_by_name[name]
+        if ours_rendered != reference_rendered and ours_rendered.lstrip("*") == reference_rendered.lstrip("*"):
+            # the same name and default: only keyword-only-ness differs
+            sides = ("ours", "reference") if ours_rendered.startswith("*") else ("reference", "ours")
+            lines.append(f"{context}{kind} {name} is keyword-only in {sides[0]}, positional in {sides[1]}")
+            continue
+        lines += _changed(context, f"{kind} {name} differs", repr(ours_rendered), repr(reference_rendered))
     common = set(ours_by_name) & set(reference_by_name)
     ours_order = [n for n in _positional_names(ours) if n in common]
     reference_order = [n for n in _positional_names(reference) if n in common]
@@ -132,6 +139,18 @@ def diff_models(ours: dict[str, Any], reference: dict[str, Any]) -> list[str]:
         lines += diff_parameters(
             context, ours[name]["init_parameters"], reference[name]["init_parameters"], kind="init parameter"
         )
+        lines += diff_validation(context, ours[name].get("validation"), reference[name].get("validation"))
+    return lines
+
+
+def diff_validation(context: str, ours: dict[str, str] | None, reference: dict[str, str] | None) -> list[str]:
+    """Constraints per attribute; skipped when a surface was saved before validation was recorded."""
+    if ours is None or reference is None:
+        return []
+    lines = []
+    for attribute in sorted(set(ours) | set(reference)):
+        ours_rule, reference_rule = ours.get(attribute, ""), reference.get(attribute, "")
+        lines += _changed(context, f"validation of {attribute} differs", repr(ours_rule), repr(reference_rule))
     return lines
 
 
@@ -243,7 +262,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reference", required=True, help="ROOT[:EXTRA_ROOT...]:PACKAGE or surface .json of AutoRest's SDK"
     )
-    parser.add_argument("--allowlist", type=Path, default=DEFAULT_ALLOWLIST, help="allowlist TOML file")
+    parser.add_argument(
+        "--allowlist",
+        type=Path,
+        action="append",
+        help=f"allowlist TOML file; repeat to combine several (default: {DEFAULT_ALLOWLIST.name})",
+    )
     parser.add_argument("--save-ours", type=Path, help="also write our surface JSON here")
     parser.add_argument("--save-reference", type=Path, help="also write the reference surface JSON here")
     args = parser.parse_args(argv)
@@ -255,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(to_json(surface), encoding="utf-8")
 
     differences = diff_surfaces(ours, reference)
-    verdict = judge(differences, load_allowlist(args.allowlist))
+    entries = [entry for path in args.allowlist or [DEFAULT_ALLOWLIST] for entry in load_allowlist(path)]
+    verdict = judge(differences, entries)
     print(f"comparing ours={args.ours} with reference={args.reference}")
     print(report(differences, verdict))
     return 0 if verdict.ok else 1

@@ -7,8 +7,9 @@ sys.path), so it reflects what a user of the package sees:
 * operation groups found on a client instance (attribute -> class name) and,
   per group, the public methods and their parameters;
 * the same for the ``aio`` variant;
-* models in ``<pkg>.models``: ``_attribute_map`` (attribute -> "wire key: type")
-  and the keyword parameters of ``__init__``;
+* models in ``<pkg>.models``: ``_attribute_map`` (attribute -> "wire key: type"),
+  ``_validation`` (attribute -> "max_length=64, required") and the keyword
+  parameters of ``__init__``;
 * enums in ``<pkg>.models``: sorted values.
 
 Parameters are rendered as strings in signature order:
@@ -106,6 +107,19 @@ def _drop_modules(package: str, folders: list[Path]) -> None:
             del sys.modules[name]
 
 
+def own_package(package: str, root: Path) -> str:
+    """The outermost regular package (one with ``__init__.py`` under ``root``) that ``package`` belongs to.
+
+    ``batchai.v2018_03_01`` -> ``batchai``; ``azure.mgmt.batchai`` -> ``azure.mgmt.batchai``, since
+    ``azure`` and ``azure.mgmt`` are namespace packages shared with azure-core and azure-mgmt-core.
+    """
+    parts = package.split(".")
+    for count in range(1, len(parts) + 1):
+        if (root.joinpath(*parts[:count]) / "__init__.py").is_file():
+            return ".".join(parts[:count])
+    return package
+
+
 @contextlib.contextmanager
 def imported_from(roots: list[Path], package: str) -> Iterator[Any]:
     """Import ``package`` from the first of ``roots`` (all put first on sys.path), and forget it afterwards.
@@ -114,8 +128,9 @@ def imported_from(roots: list[Path], package: str) -> Iterator[Any]:
     read one after the other in one process.
     """
     folders = [Path(root).resolve() for root in roots]
-    # a subpackage (batchai.v2018_03_01) is read with its top-level package, from the same folder
-    top = package.partition(".")[0]
+    # a subpackage (batchai.v2018_03_01) is read with its top-level package, from the same folder;
+    # in a namespace package (azure.mgmt.batchai) that is the first regular package of the name
+    top = own_package(package, folders[0])
     # whatever the caller had imported comes back afterwards, so its classes stay consistent
     # with sys.modules (msrest finds a model's siblings through sys.modules)
     saved = dict(sys.modules)
@@ -187,15 +202,18 @@ def _public_classes(module: Any) -> dict[str, type]:
     return found
 
 
+CREDENTIAL_PARAMETERS = ("credential", "credentials")  # azure-core clients; msrestazure ("track 1") clients
+
+
 def find_client_class(module: Any) -> type:
-    """The one public class of the package whose constructor takes ``credential``."""
+    """The one public class of the package whose constructor takes ``credential`` (or ``credentials``)."""
     candidates = []
     for _name, cls in sorted(_public_classes(module).items()):
         try:
             names = [parameter_name(p) for p in parameters_of(cls.__init__)]
         except (TypeError, ValueError):
             continue
-        if "credential" in names:
+        if any(name in names for name in CREDENTIAL_PARAMETERS):
             candidates.append(cls)
     if len(candidates) != 1:
         found = [c.__name__ for c in candidates]
@@ -213,12 +231,16 @@ def public_methods(cls: type) -> dict[str, list[str]]:
 
 
 def _comes_from(cls: type, package: str) -> bool:
-    """``cls`` or one of its bases is defined in ``package`` (overlay subclasses count)."""
-    return any(base.__module__.startswith(package + ".") for base in cls.__mro__)
+    """``cls`` or one of its bases is defined in ``package``'s operations (overlay subclasses count)."""
+    modules = (f"{package}.operations", f"{package}.aio.operations")
+    return any(base.__module__.startswith(modules) for base in cls.__mro__)
 
 
 def operation_groups(client: Any, package: str) -> dict[str, dict[str, Any]]:
-    """Public attributes of a client instance whose class comes from ``package``."""
+    """Public attributes of a client instance whose class comes from ``package``'s operations.
+
+    (A track-1 client's public ``config`` attribute is not an operation group.)
+    """
     groups = {}
     for attribute, value in sorted(vars(client).items()):
         cls = type(value)
@@ -230,7 +252,13 @@ def operation_groups(client: Any, package: str) -> dict[str, dict[str, Any]]:
 
 def client_surface(module: Any, package: str, credential: Any) -> dict[str, Any]:
     cls = find_client_class(module)
-    client = cls(credential=credential, subscription_id=DUMMY_SUBSCRIPTION_ID, transport=UnusedTransport())
+    signature = inspect.signature(cls.__init__)
+    arguments: dict[str, Any] = {"subscription_id": DUMMY_SUBSCRIPTION_ID}
+    arguments[next(name for name in CREDENTIAL_PARAMETERS if name in signature.parameters)] = credential
+    takes_keywords = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values())
+    if takes_keywords or "transport" in signature.parameters:  # a track-1 client takes no transport
+        arguments["transport"] = UnusedTransport()
+    client = cls(**arguments)
     return {
         "name": cls.__name__,
         "parameters": parameters_of(cls.__init__),
@@ -256,12 +284,23 @@ def _describe_attribute(entry: Any) -> str:
     return repr(entry)
 
 
+def _describe_constraints(entry: Any) -> str:
+    """``{'required': True, 'max_length': 64}`` -> ``'max_length=64, required'``."""
+    if not isinstance(entry, dict):
+        return repr(entry)
+    words = [name if value is True else f"{name}={value!r}" for name, value in entry.items() if value is not False]
+    return ", ".join(sorted(words))
+
+
 def model_surface(cls: type) -> dict[str, Any]:
     attribute_map = cls._attribute_map
-    init_parameters = sorted(p for p in parameters_of(cls.__init__) if p.startswith("*"))
+    validation = getattr(cls, "_validation", None) or {}
+    # keyword-only in azure-core era models (`*name`); positional-or-keyword in Python-2-era models (`name=None`)
+    init_parameters = sorted(parameters_of(cls.__init__), key=parameter_name)
     return {
         "attributes": {name: _describe_attribute(attribute_map[name]) for name in sorted(attribute_map)},
         "init_parameters": init_parameters,
+        "validation": {name: _describe_constraints(validation[name]) for name in sorted(validation)},
     }
 
 
