@@ -649,5 +649,15 @@ def describe(function: _Function, name: str, binding: Binding, summary: str | No
     lro = binding.flow in (create, delete, terminate, run)
     function.__doc__ = text.rstrip() + "\n" + WAIT_KEYWORDS + (LRO_KEYWORDS if lro else "")
     function.__name__ = function.__qualname__ = name
-    setattr(function, "__signature__", binding.call.signature.replace(return_annotation=inspect.Signature.empty))  # noqa: B010
+    setattr(function, "__signature__", _signature(binding))  # noqa: B010
     return function
+
+
+def _signature(binding: Binding) -> inspect.Signature:
+    """The generated method's parameters and the helper's keywords, for `help()` and editors."""
+    *leading, keywords = binding.call.signature.parameters.values()
+    own = [each for each in inspect.signature(binding.flow).parameters.values() if each.kind is each.KEYWORD_ONLY]
+    follows = [("on_transition", None)] if binding.flow in (wait_for_completion, run) else []
+    defaults = [("timeout", None), ("polling_interval", None), ("progress", False), ("clock", None), *follows]
+    own = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=value) for name, value in defaults] + own
+    return inspect.Signature([*leading, *own, keywords])

@@ -179,6 +179,9 @@ def validated(method: _Method, model: str | None) -> _Method:
         wrapper = checked
     functools.update_wrapper(wrapper, method)
     wrapper.__doc__ = (method.__doc__ or "").rstrip() + VALIDATES
+    *leading, keywords = call.signature.parameters.values()
+    validate = inspect.Parameter("validate", inspect.Parameter.KEYWORD_ONLY, default=True, annotation="bool")
+    wrapper.__signature__ = call.signature.replace(parameters=[*leading, validate, keywords])
     wrapper.check = check  # for `jobs.run`, which checks before it looks for an existing job
     return cast(_Method, wrapper)
 
