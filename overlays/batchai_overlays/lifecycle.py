@@ -534,8 +534,8 @@ def terminate(
 ) -> Flow[Any]:
     """Terminate a job and wait until it has stopped; return the final Job (no error raised).
 
-    A terminated job ends `failed` (API 2018-05-01 and the earlier versions have no separate
-    terminated state), with the service's reason in `execution_info.errors`.
+    A terminated job ends `failed` (no API version has a separate terminated state), with the
+    service's reason in `execution_info.errors`.
     """
     polling = helper.new_polling("terminating")
     poller = yield from helper.call(
