@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 import trustme
+from azure.core.credentials import AccessToken
 from azure.core.exceptions import ResourceNotFoundError
 from conftest import SUBSCRIPTION_ID, run_async
 from scenario import RESOURCE_GROUP, job_parameters
 
 import batchai
 import batchai.aio
-from armserver import AsyncFakeCredential, FakeCredential
 from batchai import WaitTimeoutError
 
 NOT_FOUND = {"error": {"code": "ResourceNotFound", "message": "The resource was not found."}}
@@ -46,9 +46,26 @@ class FakeClock:
         self.time += seconds
 
 
-def client_for(arm_server, api_version: str | None = None, **options: Any) -> batchai.BatchAIManagementClient:
+class Token:
+    """A credential for the stalling server, which checks none."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken("token", int(time.time()) + 3600)
+
+    async def close(self) -> None:
+        pass
+
+
+class AsyncToken(Token):
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:  # type: ignore[override]
+        return AccessToken("token", int(time.time()) + 3600)
+
+
+def client_for(
+    arm_server, credential, api_version: str | None = None, **options: Any
+) -> batchai.BatchAIManagementClient:
     return batchai.BatchAIManagementClient(
-        FakeCredential(arm_server.token),
+        credential,
         SUBSCRIPTION_ID,
         api_version=api_version,
         base_url=arm_server.base_url,
@@ -63,11 +80,11 @@ def client_for(arm_server, api_version: str | None = None, **options: Any) -> ba
 
 
 @pytest.mark.parametrize(("group", "path", "names"), DELETES)
-def test_a_delete_answered_404_is_success_with_missing_ok(arm_server, group, path, names):
+def test_a_delete_answered_404_is_success_with_missing_ok(arm_server, credential, group, path, names):
     """Some ARM providers answer the DELETE of what is not there with 404 instead of 204."""
     for _ in range(2):
         arm_server.script("DELETE", f"{PROVIDER}/{path}", status=404, response_body=NOT_FOUND)
-    with client_for(arm_server) as client:
+    with client_for(arm_server, credential) as client:
         operations = getattr(client, group)
         assert operations.delete_and_wait(*names, missing_ok=True, clock=FakeClock()) is None
         with pytest.raises(ResourceNotFoundError):
@@ -101,13 +118,23 @@ def test_an_async_delete_answered_404_is_success_with_missing_ok(arm_server, asy
 # -- Ctrl-C during a sync wait -------------------------------------------------------------------------
 
 
-def new_threads(before: set[threading.Thread]) -> list[str]:
-    """Threads started since `before` and still running, but the local server's request handlers."""
-    return [
-        thread.name
-        for thread in threading.enumerate()
-        if thread not in before and "process_request_thread" not in thread.name
-    ]
+@pytest.fixture
+def started_here(monkeypatch) -> list[threading.Thread]:
+    """The threads the test's own thread starts (azure-core's poller would be one); the local server's
+    threads are started by the server, not by the test."""
+    caller, started, start = threading.current_thread(), [], threading.Thread.start
+
+    def recorded(thread: threading.Thread) -> None:
+        if threading.current_thread() is caller:
+            started.append(thread)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", recorded)
+    return started
+
+
+def running(threads: list[threading.Thread]) -> list[str]:
+    return [thread.name for thread in threads if thread.is_alive()]
 
 
 class InterruptingStream:
@@ -141,23 +168,21 @@ def interrupt(**how: Any) -> dict[str, Any]:
         pytest.param(interrupt(clock=FakeClock(), on_started="interrupt"), id="once the service accepted it"),
     ],
 )
-def test_an_interrupted_create_leaves_no_thread_behind(arm_server, how):
-    before = set(threading.enumerate())
+def test_an_interrupted_create_leaves_no_thread_behind(arm_server, credential, started_here, how):
     if how.get("on_started") == "interrupt":
 
         def on_started(token: str) -> None:
             raise KeyboardInterrupt
 
         how = {**how, "on_started": on_started}
-    with client_for(arm_server) as client, pytest.raises(KeyboardInterrupt):
+    with client_for(arm_server, credential) as client, pytest.raises(KeyboardInterrupt):
         client.jobs.create_and_wait(RESOURCE_GROUP, "demo_job", job_parameters(), timeout=60, **how)
-    assert new_threads(before) == []  # azure-core's poller would have left its LROPoller thread
+    assert running(started_here) == []  # azure-core's poller would have left its LROPoller thread
     assert 1 <= len(arm_server.requests) <= 3  # the PUT, and the polls before the interrupt
 
 
-def test_an_interrupted_job_wait_and_delete_leave_no_thread_behind(arm_server):
-    before = set(threading.enumerate())
-    with client_for(arm_server) as client:
+def test_an_interrupted_job_wait_and_delete_leave_no_thread_behind(arm_server, credential, started_here):
+    with client_for(arm_server, credential) as client:
         client.jobs.create_and_wait(RESOURCE_GROUP, "demo_job", job_parameters(), clock=FakeClock())
         arm_server.job_schedule = ["queued", "running"]
         with pytest.raises(KeyboardInterrupt):
@@ -165,7 +190,7 @@ def test_an_interrupted_job_wait_and_delete_leave_no_thread_behind(arm_server):
         with pytest.raises(KeyboardInterrupt):
             client.jobs.delete_and_wait(RESOURCE_GROUP, "demo_job", clock=FakeClock(interrupt_at=1))
         client.jobs.delete_and_wait(RESOURCE_GROUP, "demo_job", clock=FakeClock(), missing_ok=True)
-    assert new_threads(before) == []  # azure-core's poller would have left its LROPoller thread
+    assert running(started_here) == []  # azure-core's poller would have left its LROPoller thread
     assert len(arm_server.requests) <= 16
 
 
@@ -247,8 +272,8 @@ def stalling(request, tmp_path) -> Iterator[StallingServer]:
 def stalled_client(server: StallingServer, is_async: bool = False) -> Any:
     options = {"base_url": server.base_url, "connection_verify": server.ca_path, "retry_total": 0}
     if is_async:
-        return batchai.aio.BatchAIManagementClient(AsyncFakeCredential("t"), SUBSCRIPTION_ID, **options)
-    return batchai.BatchAIManagementClient(FakeCredential("t"), SUBSCRIPTION_ID, **options)
+        return batchai.aio.BatchAIManagementClient(AsyncToken(), SUBSCRIPTION_ID, **options)
+    return batchai.BatchAIManagementClient(Token(), SUBSCRIPTION_ID, **options)
 
 
 TIMEOUT = 1.5  # seconds, real ones: the stalled request must end with the wait
@@ -289,13 +314,13 @@ def test_a_stalled_reply_ends_at_the_async_helpers_timeout(stalling):
     assert TIMEOUT <= elapsed < TIMEOUT + 2, elapsed
 
 
-def test_each_request_of_a_bounded_wait_carries_the_time_left(arm_server):
+def test_each_request_of_a_bounded_wait_carries_the_time_left(arm_server, credential):
     seen: list[Any] = []
 
     def on_request(request: Any) -> None:
         seen.append(request.context.options.get("read_timeout"))
 
-    with client_for(arm_server) as client:
+    with client_for(arm_server, credential) as client:
         client.jobs.create_and_wait(RESOURCE_GROUP, "demo_job", job_parameters(), raw_request_hook=on_request)
         client.jobs.delete_and_wait(
             RESOURCE_GROUP, "demo_job", clock=FakeClock(), timeout=30, raw_request_hook=on_request
