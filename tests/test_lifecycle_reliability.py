@@ -4,6 +4,7 @@ wait, and a reply that stalls; sync and async, each bounded in time and requests
 
 from __future__ import annotations
 
+import faulthandler
 import socket
 import ssl
 import threading
@@ -30,6 +31,14 @@ DELETES = [
     ("clusters", "clusters/gone", (RESOURCE_GROUP, "gone")),
     ("file_servers", "fileServers/gone", (RESOURCE_GROUP, "gone")),
 ]
+
+
+@pytest.fixture(autouse=True)
+def bounded(arm_server):
+    faulthandler.dump_traceback_later(30, exit=True)  # a hard bound on any test here
+    yield
+    faulthandler.cancel_dump_traceback_later()
+    assert len(arm_server.requests) <= 20
 
 
 class FakeClock:
@@ -322,7 +331,12 @@ def test_each_request_of_a_bounded_wait_carries_the_time_left(arm_server, creden
 
     with client_for(arm_server, credential) as client:
         client.jobs.create_and_wait(RESOURCE_GROUP, "demo_job", job_parameters(), raw_request_hook=on_request)
-        client.jobs.delete_and_wait(
-            RESOURCE_GROUP, "demo_job", clock=FakeClock(), timeout=30, raw_request_hook=on_request
+        arm_server.job_schedule = ["succeeded"]
+        client.jobs.wait_for_completion(
+            RESOURCE_GROUP, "demo_job", clock=FakeClock(), timeout=30, read_timeout=5, raw_request_hook=on_request
         )
-    assert seen == [None, 30]  # no timeout: the transport's own; else what is left (the fake clock stood still)
+        client.jobs.delete_and_wait(
+            RESOURCE_GROUP, "demo_job", clock=FakeClock(), timeout=30, read_timeout=90, raw_request_hook=on_request
+        )
+    # no timeout: the transport's own; else what is left (the fake clock stood still), or the caller's if shorter
+    assert seen == [None, 5, 30]

@@ -339,8 +339,12 @@ class Helper:
 
     def call(self, name: str, *args: Any, collect: bool = False, last_seen: Any = None, **kwargs: Any) -> Flow[Any]:
         """One request of the group's method `name`, bounded by what is left of the wait."""
+        bounds = {
+            key: min(seconds, kwargs[key]) if isinstance(kwargs.get(key), (int, float)) else seconds
+            for key, seconds in self.wait.request_options().items()
+        }  # a shorter timeout of the caller's own stays
         try:
-            return (yield Call(name, args, {**kwargs, **self.wait.request_options()}, collect))
+            return (yield Call(name, args, {**kwargs, **bounds}, collect))
         except (ServiceRequestError, ServiceResponseError) as error:
             raise self._out_of_time(error, last_seen) from error
 
