@@ -47,8 +47,8 @@ def api_diff(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The whole test suite: codegen units, the local ARM server, end-to-end over HTTPS, example replay."""
-    session.install(".[test,codegen]")
+    """The whole test suite: codegen units, the emulator, end-to-end over HTTPS, example replay."""
+    session.install(".[test,codegen,emulator]")
     session.run("python", "-m", "pytest", *session.posargs)
 
 
@@ -62,9 +62,10 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy on the generated package and the overlays, as a user's type checker sees them."""
-    session.install(".", MYPY)
+    """mypy on the generated package, the overlays and the emulator, as a user's type checker sees them."""
+    session.install(".[emulator]", "pytest>=8", MYPY)
     session.run("mypy", "generated/batchai", "overlays")
+    session.run("mypy", "emulator")
 
 
 @nox.session(python=PYTHON)
@@ -141,5 +142,5 @@ def benchmarks(session: nox.Session) -> None:
 
     Writes tools/benchmarks/results.json and results.md; AutoRest rows are skipped, not failed, without Node.
     """
-    session.install(".", "azure-mgmt-batchai==1.0.1", "trustme", "requests", *CODEGEN_DEPENDENCIES)
+    session.install(".[emulator]", "azure-mgmt-batchai==1.0.1", "requests", *CODEGEN_DEPENDENCIES)
     session.run("python", "tools/benchmarks/run.py", "--work-dir", session.create_tmp(), *session.posargs)

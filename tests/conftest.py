@@ -1,4 +1,4 @@
-"""Shared fixtures: the local ARM server (tests/armserver) and SDK clients pointed at it."""
+"""Shared fixtures: the emulator's in-process harness (batchai_emulator) and SDK clients pointed at it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from scenario import SUBSCRIPTION_ID
 import batchai
 import batchai.aio
 
-pytest_plugins = ["armserver.fixtures"]
+pytest_plugins = ["batchai_emulator.pytest_plugin"]
 
 ASYNC_TEST_TIMEOUT = 30
 

@@ -7,13 +7,13 @@ import json
 
 import pytest
 import requests
-
-from armserver import ArmServer, AsyncFakeCredential, FakeCredential
+from batchai_emulator import AsyncFakeCredential, EmulatorHarness, FakeCredential
 
 SUB = "00000000-0000-0000-0000-000000000001"
 RG = "demo_rg"
 PROVIDER = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.BatchAI"
 MAX_POLLS = 20  # every polling loop below is bounded by this
+API_VERSION = "2018-03-01"  # the version whose paths this module speaks (flat jobs, clusters, file servers)
 
 CLUSTER_BODY = {
     "location": "eastus",
@@ -47,7 +47,7 @@ FILE_SERVER_BODY = {
 
 @pytest.fixture(scope="module")
 def running_server():
-    with ArmServer() as server:
+    with EmulatorHarness(api_version=API_VERSION) as server:
         yield server
 
 
@@ -153,7 +153,7 @@ def test_token_is_a_server_setting(server, http):
     [
         (None, "MissingApiVersionParameter"),
         ("", "MissingApiVersionParameter"),
-        ("2017-09-01-preview", "InvalidApiVersionParameter"),
+        ("2016-01-01", "InvalidApiVersionParameter"),
     ],
 )
 def test_api_version_is_checked(http, version, code):
@@ -298,7 +298,7 @@ def test_put_202_then_poll_until_succeeded(server, http):
     assert cluster.status_code == 200
     body = cluster.json()
     assert body["id"] == f"{PROVIDER}/clusters/c1"
-    assert body["type"] == "Microsoft.BatchAI/clusters"
+    assert body["type"] == "Microsoft.BatchAI/Clusters"  # spelled as in the spec examples
     assert body["tags"] == {"team": "ml"}
     props = body["properties"]
     assert props["provisioningState"] == "succeeded"
@@ -319,7 +319,7 @@ def test_location_header_answers_202_then_the_resource(server, http):
     props = final.json()["properties"]
     assert props["provisioningState"] == "succeeded"
     assert props["mountSettings"]["fileServerType"] == "nfs"
-    assert final.json()["type"] == "Microsoft.BatchAI/fileservers"
+    assert final.json()["type"] == "Microsoft.BatchAI/FileServers"
 
 
 def test_retry_after_is_configurable(server, http):
@@ -635,7 +635,7 @@ def test_fake_credentials_hand_out_the_token():
 
 
 def test_start_and_stop():
-    with ArmServer() as server:
+    with EmulatorHarness(api_version=API_VERSION) as server:
         url = server.url("/providers/Microsoft.BatchAI/operations")
         ok = requests.get(url, headers={"Authorization": "Bearer test-token"}, verify=server.ca_path, timeout=10)
         assert ok.status_code == 200

@@ -292,11 +292,9 @@ def test_every_reachable_definition_travels_through_the_async_client(arm_server,
     assert sorted(expected - definitions_touched(traffic)) == []
 
 
-def test_unreachable_definitions_are_known_and_still_generated():
+def test_unreachable_definitions_are_known_and_still_generated(arm_server):
     """KeyVaultKeyReference and LocalDataVolume: no operation of 2018-03-01 carries them."""
-    from armserver.spec import Spec
-
-    document = Spec().document
+    document = arm_server.spec.document
     unreachable = set(document["definitions"]) - reachable_definitions(document)
     assert unreachable == {"KeyVaultKeyReference", "LocalDataVolume"}
     key = models.KeyVaultKeyReference(source_vault=KEY_VAULT, key_url="https://kv/keys/k")

@@ -37,7 +37,7 @@ SIDE_LABELS = {
 
 @dataclass(frozen=True)
 class Sample:
-    """One timed batch: wall seconds, and CPU seconds of the process's other threads (the in-process ArmServer)."""
+    """One timed batch: wall seconds, and CPU seconds of the process's other threads (the in-process emulator)."""
 
     wall: float
     other_cpu: float

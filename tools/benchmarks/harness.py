@@ -5,7 +5,7 @@
     python tools/benchmarks/harness.py --side autorest --package-root OUT  # AutoRest's package `batchai` in OUT
 
 Model rows (a-c) use the serializer and deserializer of the side's own client. Client rows (d-f) call an
-ArmServer (tests/armserver) started in this process, over HTTPS on 127.0.0.1.
+the emulator's harness (batchai_emulator.EmulatorHarness) started in this process, over HTTPS on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Side:
     serialize: Any  # the client's Serializer
     deserialize: Any  # the client's Deserializer
     read_page: Callable[[Any], list]  # parsed JobListResult JSON -> the jobs, as the client's pager reads it
-    new_client: Callable[..., Any] | None  # (credential, subscription_id, **kwargs) -> client, None: no ArmServer rows
+    new_client: Callable[..., Any] | None  # (credential, subscription_id, **kwargs) -> client, None: no emulator rows
 
 
 def load_side(name: str, package_root: Path | None) -> Side:
@@ -127,12 +127,11 @@ def model_rows(side: Side) -> dict[str, Any]:
 
 def client_rows(side: Side) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "tests"))
+    from batchai_emulator import EmulatorHarness, FakeCredential
     from scenario import cluster_parameters
 
-    from armserver import ArmServer, FakeCredential
-
     assert side.new_client is not None
-    with ArmServer() as server:
+    with EmulatorHarness() as server:
         client = side.new_client(
             FakeCredential(server.token),
             SUBSCRIPTION_ID,
@@ -168,7 +167,7 @@ def client_rows(side: Side) -> dict[str, Any]:
                 number, repeat, warmup = CLIENT_ROWS[row]
                 rows[row] = timed(measure(action, number=number, repeat=repeat, warmup=warmup), number)
         if server.internal_errors:
-            raise SystemExit("ArmServer bug:\n" + "\n".join(server.internal_errors))
+            raise SystemExit("emulator bug:\n" + "\n".join(server.internal_errors))
     return rows
 
 

@@ -52,7 +52,8 @@ PACKAGES = [
     "azure-mgmt-core",
     "requests",
     "urllib3",
-    "trustme",
+    "aiohttp",
+    "cryptography",
     "jinja2",
     "ruff",
 ]
@@ -87,10 +88,10 @@ METHOD = [
     "(the check digests of the serialized bodies and deserialized jobs are compared) and the same page: "
     "GetJob.json's body 100 times under different names; json.loads is inside the timing, "
     "1.0.1 reads the page through its msrest Paged (JobPaged), the others deserialize JobListResult.",
-    "d-f: each side's sync client against an ArmServer (tests/armserver) in its own process, over HTTPS on "
+    "d-f: each side's sync client against the emulator's harness (batchai_emulator) in its own process, over HTTPS on "
     "127.0.0.1, requests transport, retry_total=0; the server is seeded through the client with 1 cluster and "
     f"{LIST_JOBS} jobs. The LROs run with the server's defaults (202, 2 polls answered InProgress, Retry-After 0).",
-    "server CPU: CPU time of the process's other threads (the ArmServer) over wall time; "
+    "server CPU: CPU time of the process's other threads (the emulator) over wall time; "
     "'excl. server' ratios compare wall minus that CPU time.",
     "AutoRest is also timed on a-c (its models, its vendored serializer), in a second table.",
 ]

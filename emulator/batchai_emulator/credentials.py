@@ -1,4 +1,4 @@
-"""Credentials that hand out the fake server's bearer token without any network."""
+"""Credentials that hand out a bearer token without any network (the emulator accepts any token)."""
 
 from __future__ import annotations
 
@@ -56,3 +56,6 @@ class AsyncFakeCredential(FakeCredential):
 
     async def __aexit__(self, *exc_info) -> None:
         await self.close()
+
+
+EmulatorCredential = FakeCredential  # the name the emulator's client snippet uses

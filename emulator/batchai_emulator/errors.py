@@ -64,3 +64,13 @@ def error_body(code: str, message: str, target: str | None = None, details: list
 def not_found(kind: str, name: str, resource_group: str | None) -> ArmError:
     where = f" under resource group '{resource_group}'" if resource_group else ""
     return ArmError(404, "ResourceNotFound", f"The Resource '{kind}/{name}'{where} was not found.")
+
+
+def parent_not_found(kind: str, name: str) -> ArmError:
+    """ARM's answer for a nested resource whose parent does not exist."""
+    return ArmError(
+        404,
+        "ParentResourceNotFound",
+        f"Can not perform requested operation on nested resource. Parent resource '{name}' not found.",
+        target=kind,
+    )

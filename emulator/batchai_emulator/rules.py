@@ -11,34 +11,48 @@ and an unset value is inferred, never defaulted, or left alone.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from .errors import bad_request
-from .spec import Problem
+from .resources import NOT_TOOLKITS, TOOLKITS
+from .spec import Problem, Spec
 
-TOOLKITS = (
-    "cntkSettings",
-    "pyTorchSettings",
-    "tensorFlowSettings",
-    "caffeSettings",
-    "caffe2Settings",
-    "chainerSettings",
-    "customToolkitSettings",
-)
 OUTPUT_TYPES = {"model", "logs", "summary", "custom"}
 ENV_SUFFIX = re.compile(r"^[A-Za-z0-9_]+$")
 OCTAL = re.compile(r"^[0-7]{3,4}$")
 
 
-def check_definition(operation_id: str, body: Any) -> None:
+@functools.cache
+def toolkits_of(spec: Spec) -> tuple[str, ...]:
+    """The toolkit settings a version's job definition offers (2018-05-01 adds horovod and custom MPI).
+
+    A ``...Settings`` property this module does not know is an error, so that a new version's new
+    toolkit is learned here rather than silently allowed beside another one.
+    """
+    schema = spec.body_schema("Jobs_Create") or {}
+    properties = spec.flatten(schema.get("properties", {}).get("properties", {})).get("properties", {})
+    unknown = [name for name in properties if name.endswith("Settings") and name not in (*TOOLKITS, *NOT_TOOLKITS)]
+    if unknown:
+        raise RuntimeError(f"{spec.api_version}: unknown job settings {unknown}: toolkits or not? (resources.TOOLKITS)")
+    return tuple(name for name in TOOLKITS if name in properties)
+
+
+def check_definition(spec: Spec, operation_id: str, body: Any) -> None:
     """Raise the service's 400 for the first broken rule (all of them in ``details``)."""
-    checks = {"Jobs_Create": _job, "Clusters_Create": _cluster, "Clusters_Update": _cluster_update}
-    check = checks.get(operation_id)
-    if check is None or not isinstance(body, dict):
+    if not isinstance(body, dict):
         return
-    problems = list(check(body.get("properties") or {}))
+    props = body.get("properties") or {}
+    if operation_id == "Jobs_Create":
+        problems = list(_job(props, toolkits_of(spec)))
+    elif operation_id == "Clusters_Create":
+        problems = list(_cluster(props))
+    elif operation_id == "Clusters_Update":
+        problems = list(_cluster_update(props))
+    else:
+        return
     if problems:
         raise bad_request(problems)
 
@@ -61,17 +75,18 @@ def _items(parent: dict, name: str, path: str) -> Iterator[tuple[str, dict]]:
 # -- jobs ---------------------------------------------------------------------------------------
 
 
-def _job(props: dict) -> Iterator[Problem]:
+def _job(props: dict, toolkits: tuple[str, ...]) -> Iterator[Problem]:
     path = "properties"
-    yield from _toolkit(props, path)
+    yield from _toolkit(props, path, toolkits)
     nodes = props.get("nodeCount")
     if isinstance(nodes, int) and nodes < 1:
         yield _problem(f"{path}.nodeCount", "must be at least 1.")
     priority = props.get("priority")
     if isinstance(priority, int) and not -1000 <= priority <= 1000:
         yield _problem(f"{path}.priority", "must be between -1000 and 1000.")
-    for name in ("cntkSettings", "caffeSettings", "chainerSettings", "pyTorchSettings"):
-        count = (props.get(name) or {}).get("processCount")
+    for name in toolkits:
+        settings = props.get(name)
+        count = settings.get("processCount") if isinstance(settings, dict) else None
         if isinstance(count, int) and count < 1:
             yield _problem(f"{path}.{name}.processCount", "must be at least 1.")
     yield from _cntk(props.get("cntkSettings"), f"{path}.cntkSettings")
@@ -86,11 +101,11 @@ def _job(props: dict) -> Iterator[Problem]:
     yield from _one_of(registry.get("credentials"), "password", "passwordSecretReference", target)
 
 
-def _toolkit(props: dict, path: str) -> Iterator[Problem]:
-    chosen = [name for name in TOOLKITS if props.get(name) is not None]
+def _toolkit(props: dict, path: str, toolkits: tuple[str, ...]) -> Iterator[Problem]:
+    chosen = [name for name in toolkits if props.get(name) is not None]
     if len(chosen) != 1:
         found = ", ".join(chosen) or "none"
-        yield _problem(path, f"must specify exactly one tool kit ({', '.join(TOOLKITS)}); found: {found}.")
+        yield _problem(path, f"must specify exactly one tool kit ({', '.join(toolkits)}); found: {found}.")
 
 
 def _cntk(cntk: Any, path: str) -> Iterator[Problem]:
