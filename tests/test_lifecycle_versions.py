@@ -9,18 +9,21 @@ here every version's bindings (its names, its models) are exercised end to end.
 from __future__ import annotations
 
 import json
+import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from batchai_emulator import faults
 from conftest import SUBSCRIPTION_ID, client_options, run_async
 from scenario import RESOURCE_GROUP
 from versioned import NESTED, VERSIONS, cluster, cluster_id, file_server, job, models_of, names, workspace
 
 import batchai
 import batchai.aio
-from batchai import JobFailedError, JobRun, WaitTimeoutError
+from batchai import JobFailedError, JobRun, ProvisioningFailedError, WaitTimeoutError
 
 WAIT = 600.0
 RECIPES = Path(__file__).parent / "data" / "recipes"
@@ -171,6 +174,39 @@ def test_a_delete_answered_404_is_success_with_missing_ok(arm_server, credential
     assert [r.method for r in arm_server.requests] == ["DELETE", "DELETE"] and arm_server.pending_scripts == []
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_status_monitors_answering_in_lower_case(arm_server, credential, version):
+    quota = {"code": "QuotaExceeded", "message": "no cores left"}
+    with client_for(arm_server, credential, version) as client:
+        parents(client, version, FakeClock())
+        arm_server.faults.add(faults.monitor_status("inprogress"), faults.monitor_status("succeeded"))
+        made = client.clusters.create_and_wait(*names(version, "cluster"), cluster(version), clock=FakeClock())
+        assert isinstance(made, models_of(version).Cluster)
+        failed = {"id": "operation", "name": "operation", "status": "failed", "error": quota}
+        arm_server.faults.add(faults.Fault("reply", status=200, body=failed, path=faults.MONITOR))
+        with pytest.raises(ProvisioningFailedError, match="failed to provision") as caught:
+            client.file_servers.create_and_wait(*names(version, "fs"), file_server(version), clock=FakeClock())
+    assert [(error.code, error.message) for error in caught.value.errors] == [("QuotaExceeded", "no cores left")]
+    assert len(arm_server.faults_served) == 3
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_stalled_status_poll_ends_at_the_timeout_and_resumes(arm_server, credential, version):
+    with client_for(arm_server, credential, version) as client:
+        parents(client, version, FakeClock())
+        arm_server.faults.add(faults.stall(10, path=faults.MONITOR))
+        started = time.monotonic()
+        with pytest.raises(WaitTimeoutError) as caught:
+            client.jobs.create_and_wait(*names(version, "job"), job(version), timeout=1.5)
+        assert 1.5 <= time.monotonic() - started < 4
+    with client_for(arm_server, credential, version) as fresh:
+        created = fresh.jobs.create_and_wait(
+            *names(version, "job"), job(version), continuation_token=caught.value.continuation_token, timeout=30
+        )
+    assert created.provisioning_state == "succeeded"
+    assert [r.operation_id for r in arm_server.requests].count("Jobs_Create") == 1
+
+
 # -- the server says the same as the client -------------------------------------------------------------
 
 # on each version, definitions breaking a rule where that version has the property
@@ -227,7 +263,7 @@ def test_each_recipe_runs_on_its_own_version(arm_server, credential, path):
     version = batchai.infer_api_version(json.loads(path.read_text()))
     arm_server.job_schedule = ["running", "succeeded"]
     location = {} if version == NESTED else {"location": "eastus"}
-    with pytest.warns() if path.stem == "chainer_distributed" else _nothing():
+    with pytest.warns(batchai.JobDefinitionWarning) if path.stem == "chainer_distributed" else nullcontext():
         definition = batchai.load_job_definition(
             path, cluster=cluster_id(version), storage_account_name="samples", storage_account_key="a2V5", **location
         )
@@ -235,14 +271,6 @@ def test_each_recipe_runs_on_its_own_version(arm_server, credential, path):
         parents(client, version, FakeClock())
         run = client.jobs.run(*names(version, "job", path.stem), definition, clock=FakeClock(), timeout=WAIT)
     assert run.job.execution_state == "succeeded" and api_versions(arm_server) == {version}
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
 
 
 # -- async ----------------------------------------------------------------------------------------------

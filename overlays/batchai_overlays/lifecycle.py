@@ -390,7 +390,10 @@ class Helper:
         """The typed error for a resource that failed to provision, with the best errors available."""
         errors = list(getattr(resource, "errors", None) or [])
         if not errors and cause is not None and cause.error is not None and cause.error.code:
-            errors = [self.models["BatchAIError"](code=cause.error.code, message=cause.error.message)]
+            # deserialized, not constructed: 2018-05-01's BatchAIError has read-only code and message
+            errors = [
+                self.models["BatchAIError"].deserialize({"code": cause.error.code, "message": cause.error.message})
+            ]
         reasons = "; ".join(f"{error.code}: {error.message}" for error in errors)
         message = f"{self.wait.subject} failed to provision" + (f": {reasons}" if reasons else "")
         return ProvisioningFailedError(message, resource=resource, errors=errors, cause=cause)
