@@ -7,7 +7,9 @@ runs; a test checks), so writing, diffing and testing share one source.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
+from typing import Any
 
 from .codemodel import CodeModel
 from .config import ApiVersion, Config
@@ -40,22 +42,27 @@ def render_api_version(code_model: CodeModel, api: ApiVersion, config: Config, s
         files[f"{prefix}operations/__init__.py"] = packages.subpackage_init(
             header,
             f"{'Asynchronous o' if is_async else 'O'}peration groups of {title}.",
-            [(f".{group.module_name}", group.class_name) for group in code_model.operation_groups],
-            first_party,
+            **subpackage_imports(
+                config,
+                api,
+                f"{prefix.replace('/', '.')}operations",
+                [(f".{group.module_name}", group.class_name) for group in code_model.operation_groups],
+            ),
+            first_party=first_party,
         )
         files[f"{prefix}_client.py"] = client.client_module(code_model, header, is_async, first_party)
         files[f"{prefix}_configuration.py"] = client.configuration_module(code_model, header, is_async, first_party)
     files["aio/__init__.py"] = packages.subpackage_init(
         header,
         f"The asynchronous client of {title} (API version {code_model.api_version}).",
-        [("._client", code_model.client.name)],
-        first_party,
+        **subpackage_imports(config, api, "aio", [("._client", code_model.client.name)]),
+        first_party=first_party,
     )
     files["__init__.py"] = packages.subpackage_init(
         header,
         f"{title}, API version {code_model.api_version}.",
-        [("._client", code_model.client.name)],
-        first_party,
+        **subpackage_imports(config, api, "", [("._client", code_model.client.name)]),
+        first_party=first_party,
     )
     for subpackage in _PATCHED_SUBPACKAGES:
         files[_join(subpackage.replace(".", "/"), "_patch.py")] = render_patch(
@@ -72,6 +79,49 @@ def overlay_module_name(config: Config, api: ApiVersion, subpackage: str) -> str
     runs another's package `__init__` in the middle of the generated package's own import.
     """
     return f"{config.overlay_package}.{api.module}.{subpackage.replace('.', '_') or 'package'}"
+
+
+def subpackage_imports(
+    config: Config, api: ApiVersion, subpackage: str, generated: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """What a subpackage's `__init__` imports, and from where: each generated name from its module,
+    except those its overlay replaces (lists in `__all__`), which come from the `_patch` hook.
+
+    A type checker keeps the first import of a name, so importing the generated class and then the
+    overlay's under the same name would hide the overlay from it: the replaced name is imported once.
+    """
+    replaced = overlay_exports(config, overlay_module_name(config, api, subpackage))
+    imports: dict[str, list[str]] = {}
+    for module, name in generated:
+        imports.setdefault("._patch" if name in replaced else module, []).append(name)
+    return {"imports": sorted(imports.items()), "exported": [name for _, name in generated]}
+
+
+def overlay_exports(config: Config, module: str) -> frozenset[str]:
+    """The names an overlay module lists in its `__all__` (none if the module does not exist).
+
+    Read from the source: `__all__` must be a literal list of strings, as type checkers need it.
+    """
+    path = _overlay_path(config, module)
+    if not path.is_file():
+        return frozenset()
+    value: ast.expr | None
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value = [node.target], node.value
+        else:
+            continue
+        if any(isinstance(target, ast.Name) and target.id == "__all__" for target in targets):
+            try:
+                names = ast.literal_eval(value) if value is not None else None
+            except ValueError:
+                names = None
+            if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+                raise ValueError(f"{path}:{node.lineno}: __all__ must be a literal list of strings")
+            return frozenset(names)
+    return frozenset()
 
 
 def render_patch(header: str, package: str, subpackage: str, api: ApiVersion, config: Config) -> str:
@@ -152,7 +202,11 @@ def render_root_patch(config: Config, model: MultiApiModel, module: str) -> str:
 
 
 def _overlay_exists(config: Config, module: str) -> bool:
-    return (config.overlays / Path(*module.split("."))).with_suffix(".py").is_file()
+    return _overlay_path(config, module).is_file()
+
+
+def _overlay_path(config: Config, module: str) -> Path:
+    return (config.overlays / Path(*module.split("."))).with_suffix(".py")
 
 
 def _join(folder: str, name: str) -> str:

@@ -3,7 +3,8 @@ root package's `__init__.py`, `_patch.py` hooks and `models`/`operations` aliase
 
 from __future__ import annotations
 
-from .text import call, imports, literal
+from .text import call, literal
+from .text import imports as sorted_imports
 
 # what a package's `__init__.py` takes from its `_patch.py` hook
 _PATCH_IMPORTS = (
@@ -13,16 +14,20 @@ _PATCH_IMPORTS = (
 )
 
 
-def subpackage_init(header: str, docstring: str, names: list[tuple[str, str]], first_party: str) -> str:
-    """An `__init__.py` that imports `names` ((module, name) pairs) and its `_patch.py` hook's."""
-    exports = "".join(f'    "{name}",\n' for _, name in names)
+def subpackage_init(
+    header: str, docstring: str, imports: list[tuple[str, list[str]]], exported: list[str], first_party: str
+) -> str:
+    """An `__init__.py` that imports names ((module, names) pairs), exports `exported`, and its
+    `_patch.py` hook's names too."""
+    statements = [f"from {module} import {name}" for module, names in imports for name in names]
+    names = "".join(f'    "{name}",\n' for name in exported)
     return f'''{header}
 """{docstring}"""
 
-{imports([*(f"from {module} import {name}" for module, name in names), *_PATCH_IMPORTS], first_party)}
+{sorted_imports([*statements, *_PATCH_IMPORTS], first_party)}
 
 __all__ = [
-{exports}]
+{names}]
 __all__.extend([name for name in _patch_all if name not in __all__])
 _patch_sdk()
 '''
@@ -98,14 +103,14 @@ def root_init(
     typed = [f"from . import {submodule} as {submodule}" for submodule in submodules]
     typed += [f"from {where} import {name} as {name}" for name, where in names.items()]
     typed.append("from ._patch import *")
-    checked = "\n".join("    " + line for line in imports(typed, "").splitlines())
+    checked = "\n".join("    " + line for line in sorted_imports(typed, "").splitlines())
     exports = call(
         "    ", "_exports = _LazyExports", ["globals()", literal(names), literal(submodules), "_patch._OVERLAYS"]
     )
     return f'''{header}
 """{docstring}"""
 
-{imports(statements, first_party)}
+{sorted_imports(statements, first_party)}
 {version}
 if _typing.TYPE_CHECKING:
 {checked}

@@ -181,7 +181,8 @@ def imports(statements: Iterable[str], first_party: str) -> str:
         section = _section(module, first_party)
         is_from = head.startswith("from")
         dots = len(module) - len(module.lstrip("."))
-        key = (is_from, -dots, module.lstrip(".").lower(), module, [name.lower() for name in names])
+        members = [(-1, "")] if names == ["*"] else [_member_key(name) for name in names]
+        key = (is_from, -dots, module.lstrip(".").lower(), module, members)
         if not is_from:
             text = head + module
         else:
