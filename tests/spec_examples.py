@@ -314,10 +314,10 @@ def _check_parameters(api: ApiVersion, operation: Operation, values: dict[str, A
         if param.wire_name not in values:
             continue
         if param.constant is not None:  # api-version: the client's own, never passed
-            assert values[param.wire_name] == param.constant == api.version
+            assert values[param.wire_name] == param.constant == api.version, values[param.wire_name]
         elif param.client_level:
             assert param.wire_name == "subscriptionId", f"unexpected client parameter {param.wire_name}"
-            assert values[param.wire_name] == SUBSCRIPTION_ID
+            assert values[param.wire_name] == SUBSCRIPTION_ID, values[param.wire_name]
 
 
 def _arguments(api: ApiVersion, operation: Operation, values: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
