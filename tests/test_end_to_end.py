@@ -1,4 +1,5 @@
-"""Every operation of every group, through the sync client, over HTTPS against the local ARM server."""
+"""The sync client over HTTPS against the local ARM server: every operation of every API version in sdk.toml
+(test_every_operation_of_every_version_is_exercised), and each group's behaviour in depth on the default version."""
 
 from __future__ import annotations
 

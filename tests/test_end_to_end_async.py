@@ -1,4 +1,5 @@
-"""Every operation of every group, through the async client (aiohttp), against the local ARM server."""
+"""The async client (aiohttp) against the local ARM server: every operation of every API version in sdk.toml,
+and the async specifics (pollers, continuation, failures) on the default version."""
 
 from __future__ import annotations
 

@@ -3,9 +3,10 @@
 Each example names its operation (through its spec's ``x-ms-examples``); the version's code model maps it
 to the SDK method and its parameters, and the version's models build the arguments (spec_examples.py),
 so no example and no version has code of its own. The local server is scripted with the requests the
-example implies and answers with the example's responses as recorded (a long-running operation: its 202
-with Location, then, one replay each, every final response it lists). Each replay runs through the
-version's own client and the root client with ``api_version=``, sync and async. "Replays exactly":
+example implies and answers with the example's responses as recorded: a long-running operation's every
+final response, one replay each, after its 202 (polled on its Location) and at once. Each replay runs
+through the version's own client and the root client with ``api_version=``, sync and async. "Replays
+exactly":
 
 - the requests the SDK sends (method, path, query, body) are the example's, in order, and no others;
 - the SDK's result is an instance of the version's model and serializes back to the example's response body.
@@ -159,35 +160,39 @@ class Replay:
         return [exchange.request for exchange in self.exchanges]
 
 
-def final_statuses(found: Example) -> list[str]:
-    """An example's replays: a long-running one's each final response after its 202, else its only response."""
+def answers(found: Example) -> list[tuple[str, ...]]:
+    """An example's replays, each the statuses of the responses served in turn. A long-running operation's
+    example lists its 202 and its final responses: each final one is served after the 202 (polled on Location)
+    and, in another replay, at once (the service finished the operation in its first answer)."""
     responses = found.load()["responses"]
-    if "202" in responses:
-        return [status for status in responses if status != "202"]
-    assert len(responses) == 1, f"{found.id}: expected one response, got {list(responses)}"
-    return list(responses)
+    if "202" not in responses:
+        assert len(responses) == 1, f"{found.id}: expected one response, got {list(responses)}"
+        return [tuple(responses)]
+    finals = [status for status in responses if status != "202"]
+    return [*(("202", status) for status in finals), *((status,) for status in finals)]
 
 
-def plan(found: Example, status: str, skip: Deviation | None = None) -> Replay:
-    """The replay of an example ending in its `status` response. The server answers with the example's
-    responses as recorded; the call, the requests it must send and the result it must give come from the
-    example with its deviations applied (all but `skip`)."""
+def plan(found: Example, statuses: tuple[str, ...], skip: Deviation | None = None) -> Replay:
+    """The replay of an example whose `statuses` are answered in turn. The server answers with the example's
+    responses as recorded; the call, the requests it must send and the result it must give come from the example
+    with its deviations applied (all but `skip`)."""
     served = found.load()["responses"]
     expected = applying(found, DEVIATIONS, "replay", skip)
     call = call_for(found, expected["parameters"])
-    body = served[status].get("body")
-    if "202" not in served:
-        exchanges = [Exchange(call.request, int(status), body, served[status].get("headers"))]
+    *_, final = statuses
+    body = served[final].get("body")
+    if statuses == (final,):
+        exchanges = [Exchange(call.request, int(final), body, served[final].get("headers"))]
     else:
-        assert call.operation.long_running, f"{found.id}: a 202 for {found.operation_id}, not long-running"
+        assert statuses == ("202", final) and call.operation.long_running, f"{found.id}: {statuses}"
         accepted = served["202"]["headers"]
         location = next(value for name, value in accepted.items() if name.lower() == "location")
         assert location.startswith(PUBLIC_ARM), f"Location {location} is not under {PUBLIC_ARM}"
         monitor = urlsplit(location)
         poll = Request("GET", monitor.path, dict(parse_qsl(monitor.query, keep_blank_values=True)), None)
         retry_now = {name: "0" if name.lower() == "retry-after" else str(value) for name, value in accepted.items()}
-        exchanges = [Exchange(call.request, 202, None, retry_now), Exchange(poll, int(status), body)]
-    result = expected["responses"][status].get("body")
+        exchanges = [Exchange(call.request, 202, None, retry_now), Exchange(poll, int(final), body)]
+    result = expected["responses"][final].get("body")
     if call.operation.is_paging:
         assert "nextLink" not in result, f"{found.id}: the replay serves exactly one page"
         result = result["value"]
@@ -213,10 +218,12 @@ def sent(arm_server) -> list[Request]:
     return [Request(each.method, each.path, each.query, each.body) for each in arm_server.requests]
 
 
-def replays_without(deviation: Deviation, found: Example, status: str, requests: list[Request], result: Any) -> bool:
+def replays_without(
+    deviation: Deviation, found: Example, statuses: tuple[str, ...], requests: list[Request], result: Any
+) -> bool:
     """Whether the example, without `deviation`, expects exactly what the SDK sent and returned."""
     try:
-        replay = plan(found, status, skip=deviation)
+        replay = plan(found, statuses, skip=deviation)
     except AssertionError:
         return False  # without it, the example cannot even be turned into a call
     return replay.requests == requests and replay.result == result
@@ -253,23 +260,23 @@ async def call_async(server, kind: str, call: Call) -> Any:
 
 
 def replays() -> list[Any]:
-    """(example, final status) of every example file of every version."""
+    """(example, statuses answered) of every example file of every version."""
     found = []
     for version in VERSIONS:
         for file in example_files(version):
             each = example(version, file)
-            statuses = final_statuses(each)
-            for status in statuses:
-                suffix = f"-{status}" if len(statuses) > 1 else ""
-                found.append(pytest.param(each, status, id=each.id + suffix))
+            variants = answers(each)
+            for statuses in variants:
+                suffix = "-" + "-".join(statuses) if len(variants) > 1 else ""
+                found.append(pytest.param(each, statuses, id=each.id + suffix))
     return found
 
 
 @pytest.mark.parametrize("kind", CLIENT_KINDS)
 @pytest.mark.parametrize("mode", ["sync", "async"])
-@pytest.mark.parametrize(("found", "status"), replays())
-def test_example_replays(found: Example, status: str, mode: str, kind: str, arm_server, sync_client) -> None:
-    replay = plan(found, status)
+@pytest.mark.parametrize(("found", "statuses"), replays())
+def test_example_replays(found: Example, statuses: tuple[str, ...], mode: str, kind: str, arm_server, sync_client):
+    replay = plan(found, statuses)
     script(arm_server, replay)
     if mode == "sync":
         result = invoke(sync_client(found.version, kind), replay.call)
@@ -277,7 +284,7 @@ def test_example_replays(found: Example, status: str, mode: str, kind: str, arm_
         result = run_async(call_async(arm_server, kind, replay.call))
     requests, outcome = sent(arm_server), serialized(replay.call, result)
     for each in deviations_of(found, DEVIATIONS, "replay"):
-        assert not replays_without(each, found, status, requests, outcome), (
+        assert not replays_without(each, found, statuses, requests, outcome), (
             f"{found.id}: '{each.what}' is no longer needed: drop it from DEVIATIONS"
         )
     assert arm_server.mismatches == []
