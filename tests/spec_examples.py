@@ -367,6 +367,9 @@ def call_for(found: Example, parameters: dict[str, Any]) -> Call:
 # The clients a call is made with: the version's own (batchai.vX.BatchAIManagementClient and its aio twin),
 # and the root client (batchai.BatchAIManagementClient, batchai.aio's) with api_version=.
 CLIENT_KINDS = ("version", "root")
+# The tours' (client, the server's long-running-operation style): the version's client in each ARM style
+# (202 + polling headers and an empty body; 201 with a body; done in the first answer), the root one in the first.
+TOUR_RUNS = (("version", "202"), ("version", "201"), ("version", "200"), ("root", "202"))
 
 
 def client_class(version: str, kind: str, is_async: bool) -> Callable[..., Any]:

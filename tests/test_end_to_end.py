@@ -25,7 +25,7 @@ from scenario import (
     file_server_parameters,
     job_parameters,
 )
-from spec_examples import CLIENT_KINDS, VERSIONS, api_version, client_class, run_step, tour
+from spec_examples import TOUR_RUNS, VERSIONS, api_version, client_class, run_step, tour
 from test_example_replay import DEVIATIONS
 
 import batchai
@@ -253,14 +253,15 @@ def test_send_request_runs_through_the_pipeline(client, arm_server):
 # -- every operation of every API version ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", CLIENT_KINDS)
+@pytest.mark.parametrize(("kind", "lro_mode"), TOUR_RUNS)
 @pytest.mark.parametrize("version", VERSIONS)
-def test_every_operation_of_every_version_is_exercised(version, kind, arm_server, credential):
+def test_every_operation_of_every_version_is_exercised(version, kind, lro_mode, arm_server, credential):
     """Each example's call of the version (spec_examples.tour), made with the example's arguments through the
     version's own client or the root client with api_version=, against the live server, in an order the service
     accepts: every operationId of the version is reached (the server's record), each result is the version's
     model for the resource addressed, a listing lists what was created, a deleted resource reads as missing."""
     arm_server.reset_coverage()
+    arm_server.lro_mode = lro_mode
     make = client_class(version, kind, is_async=False)
     with make(credential, SUBSCRIPTION_ID, **client_options(arm_server)) as client:
         for step in tour(version, DEVIATIONS):
@@ -268,3 +269,5 @@ def test_every_operation_of_every_version_is_exercised(version, kind, arm_server
     reached = {operation for served, operation in arm_server.coverage if served == version}
     assert reached == set(api_version(version).operations)
     assert {request.query["api-version"] for request in arm_server.requests} == {version}
+    assert {request.headers["authorization"] for request in arm_server.requests} == {f"Bearer {arm_server.token}"}
+    assert all(f"batchai-sdk/{batchai.__version__}" in request.headers["user-agent"] for request in arm_server.requests)

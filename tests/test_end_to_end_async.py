@@ -8,9 +8,10 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, 
 from conftest import client_options, make_async_client, run_async
 from msrest.exceptions import ValidationError
 from scenario import RESOURCE_GROUP, SUBSCRIPTION_ID, cluster_parameters, job_parameters
-from spec_examples import CLIENT_KINDS, VERSIONS, api_version, client_class, run_step_async, tour
+from spec_examples import TOUR_RUNS, VERSIONS, api_version, client_class, run_step_async, tour
 from test_example_replay import DEVIATIONS
 
+import batchai
 from batchai import models
 
 
@@ -26,9 +27,11 @@ async def create_job(client, name: str = "demo_job") -> models.Job:
     return await (await client.jobs.begin_create(RESOURCE_GROUP, name, job_parameters())).result()
 
 
-@pytest.mark.parametrize("kind", CLIENT_KINDS)
+@pytest.mark.parametrize(("kind", "lro_mode"), TOUR_RUNS)
 @pytest.mark.parametrize("version", VERSIONS)
-def test_every_operation_of_every_version_through_the_async_client(version, kind, arm_server, async_credential):
+def test_every_operation_of_every_version_through_the_async_client(
+    version, kind, lro_mode, arm_server, async_credential
+):
     """test_end_to_end.test_every_operation_of_every_version_is_exercised, through the version's own async client
     (batchai.vX.aio) or the root one (batchai.aio) with api_version=."""
 
@@ -39,10 +42,13 @@ def test_every_operation_of_every_version_through_the_async_client(version, kind
                 await run_step_async(client, step)
 
     arm_server.reset_coverage()
+    arm_server.lro_mode = lro_mode
     run_async(tour_async())
     reached = {operation for served, operation in arm_server.coverage if served == version}
     assert reached == set(api_version(version).operations)
     assert {request.query["api-version"] for request in arm_server.requests} == {version}
+    assert {request.headers["authorization"] for request in arm_server.requests} == {f"Bearer {arm_server.token}"}
+    assert all(f"batchai-sdk/{batchai.__version__}" in request.headers["user-agent"] for request in arm_server.requests)
 
 
 @pytest.mark.parametrize("lro_mode", ["202", "201", "200"])
