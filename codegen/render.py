@@ -110,7 +110,7 @@ def render_api_version(code_model: CodeModel, api: ApiVersion, config: Config, s
     files: dict[str, str] = {}
     files["models/_models.py"] = render("models.py.jinja", models=code_model.models)
     files["models/_enums.py"] = render("enums.py.jinja", enums=code_model.enums)
-    files["_logging_policy.py"] = render("logging_policy.py.jinja", secret_fields=code_model.secret_fields)
+    files["_secrets.py"] = render("secrets.py.jinja", secret_fields=code_model.secret_fields)
     files["models/__init__.py"] = render("models_init.py.jinja", models=code_model.models, enums=code_model.enums)
     for is_async, prefix in ((False, ""), (True, "aio/")):
         for group in code_model.operation_groups:
@@ -188,6 +188,7 @@ def render_root(config: Config, model: MultiApiModel) -> dict[str, str]:
         f"{root}/_version.py": render("version.py.jinja"),
         f"{root}/py.typed": "",
         f"{root}/_multiapi.py": render("root_multiapi.py.jinja"),
+        f"{root}/_runtime.py": render("runtime.py.jinja"),
     }
     for is_async, folder in ((False, root), (True, f"{root}/aio")):
         module = folder.replace("/", ".")
