@@ -10,8 +10,7 @@
   longer than ``retry_backoff_max`` however long a ``Retry-After`` asks for.
 - ``ResponseFormatPolicy`` and ``ResponseDeserializer``: an answer that is not the JSON the client
   asked for (an HTML page from a proxy, another Content-Type, an empty body where a model is expected,
-  JSON of another shape) is a ``DecodeError`` or ``DeserializationError`` naming the request, the
-  status and what came instead.
+  JSON of another shape) is a ``DecodeError`` naming the request, the status and what came instead.
 - ``ReadTimeoutPolicy``: a body that stalls past ``read_timeout`` is a ``ServiceResponseTimeoutError``
   (the request was sent), not the ``ServiceRequestError`` requests makes of it.
 - ``SecretScrubbingPolicy`` and ``RedactingNetworkTraceLoggingPolicy``: the values of the secret
@@ -268,7 +267,8 @@ class ResponseDeserializer(Deserializer):
     """msrest's Deserializer, which says what was wrong with a response it cannot turn into a model.
 
     An empty body where the operation returns a model (any status but 202 and 204) is a DecodeError (msrest
-    would return None); a body of another shape is a DeserializationError naming the request, the status and the model.
+    would return None); so is a body of another shape (msrest's DeserializationError, a ValueError, is its
+    ``inner_exception``). Either names the request, the status and the model.
     """
 
     def __call__(self, target_obj: Any, response_data: Any, content_type: str | None = None) -> Any:
@@ -284,9 +284,11 @@ class ResponseDeserializer(Deserializer):
             )
         try:
             return super().__call__(target_obj, response_data, content_type)
-        except DeserializationError as error:
-            raise DeserializationError(
-                f"{_request_line(response_data)} with a body that is not a {target_obj}: {error}"
+        except DeserializationError as error:  # a ValueError: an HttpResponseError carries the response too
+            raise DecodeError(
+                f"{_request_line(response_data)} with a body that is not a {target_obj}: {error}",
+                response=response_data.http_response,
+                error=error,
             ) from error
 
 
