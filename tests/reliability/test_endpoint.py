@@ -146,7 +146,9 @@ def test_a_polling_url_elsewhere_is_refused(arm_server, credential, elsewhere, l
     client = api(arm_server, credential, version)
     target = other_places(arm_server, elsewhere, listener)[place] + "/operationresults/x"
     redirect = faults.redirect(**{header: target}, method="PUT", path=client.cluster_path("c1"))
-    arm_server.faults.add(redirect if header == "async_operation" else redirect.on(drop_headers=("Azure-AsyncOperation",)))
+    arm_server.faults.add(
+        redirect if header == "async_operation" else redirect.on(drop_headers=("Azure-AsyncOperation",))
+    )
     wire = Wire(arm_server)
     with within(5):
         poller = client.create_cluster("c1")
@@ -195,7 +197,7 @@ def test_trusted_hosts_lets_the_client_follow_a_next_link_there(arm_server, cred
         with_resources(elsewhere, credential, version, clusters=("far",))
         before = len(elsewhere.requests)
         client = api(arm_server, credential, version, connection_verify=both_cas, trusted_hosts=[trusted])
-        target = elsewhere.base_url + client.provider + (f"/workspaces/ws" if client.nested else "") + "/clusters"
+        target = elsewhere.base_url + client.provider + ("/workspaces/ws" if client.nested else "") + "/clusters"
         arm_server.faults.add(faults.redirect(next_link=target, method="GET", path="/clusters$"))
         with within(5):
             assert [cluster.name for cluster in client.list_clusters()] == ["c1", "far"]

@@ -284,4 +284,3 @@ def test_the_async_client_waits_out_a_429_and_does_not_repeat_a_post(arm_server,
         assert run_async(scenario()) == ("c1", 500)
     assert wire.count("Clusters_Get") == 2 and wire.count("Jobs_ListOutputFiles") == 1
     assert transport.sleeps == [4.0]
-

@@ -13,5 +13,6 @@ SECRET_FIELDS: frozenset[tuple[str | None, str]] = frozenset(
         ("credentials", "accountKey"),
         ("credentials", "password"),
         ("userAccountSettings", "adminUserPassword"),
+        ("userAccountSettings", "adminUserSshPublicKey"),
     }
 )

@@ -15,5 +15,6 @@ SECRET_FIELDS: frozenset[tuple[str | None, str]] = frozenset(
         ("credentials", "password"),
         ("secrets", "value"),
         ("userAccountSettings", "adminUserPassword"),
+        ("userAccountSettings", "adminUserSshPublicKey"),
     }
 )
