@@ -14,6 +14,7 @@ from ..._runtime import (
     RedactingNetworkTraceLoggingPolicy,
     ResponseFormatPolicy,
     SecretScrubbingPolicy,
+    check_path_segment,
 )
 from ..._version import VERSION
 from .._secrets import SECRET_FIELDS
@@ -51,6 +52,7 @@ class BatchAIManagementClientConfiguration:
             raise ValueError("Parameter 'credential' must not be None.")
         if subscription_id is None:
             raise ValueError("Parameter 'subscription_id' must not be None.")
+        check_path_segment("subscription_id", subscription_id)
         self.credential = credential
         self.subscription_id = subscription_id
         self.api_version: str = kwargs.pop("api_version", "2018-05-01")

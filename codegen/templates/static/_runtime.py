@@ -1,10 +1,10 @@
-{{ header }}
 """What every API version's client shares at run time: the pipeline policies that keep a call safe.
 
 - ``EndpointPolicy``: requests go to the client's endpoint only (its scheme, host and port), so the
   credential never follows a ``nextLink``, a ``Location`` or ``Azure-AsyncOperation`` header or a
   redirect to another place; ``trusted_hosts=`` names further endpoints. Plain ``http://`` is refused,
-  except for a loopback endpoint with ``allow_http=True``.
+  except for a loopback endpoint with ``allow_http=True``. A path with an empty or dot segment (a name of
+  ``..`` would turn ``/clusters/..`` into ``/``) is refused too (``check_path_segment`` names the parameter).
 - ``ARMRetryPolicy`` / ``AsyncARMRetryPolicy``: azure-core's retries, kept to what cannot repeat an
   action: POST and PATCH only after a 429 (ARM throttles before it processes a request), and no wait
   longer than ``retry_backoff_max`` however long a ``Retry-After`` asks for.
@@ -25,12 +25,15 @@ import logging
 import re
 import threading
 import urllib.parse
+import uuid
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from azure.core.exceptions import (
+    AzureError,
     DecodeError,
     DeserializationError,
+    HttpResponseError,
     ServiceRequestError,
     ServiceResponseTimeoutError,
 )
@@ -43,8 +46,16 @@ from azure.core.pipeline.policies import (
     SansIOHTTPPolicy,
 )
 from azure.core.pipeline.policies._retry import RetryPolicyBase
+from azure.core.polling import LROPoller
+from azure.core.polling.base_polling import BadStatus, OperationFailed, OperationResourcePolling
+from azure.core.tracing.common import with_current_context
+from azure.mgmt.core.polling.arm_polling import ARMPolling
+from azure.mgmt.core.polling.async_arm_polling import AsyncARMPolling
 from msrest import Deserializer
+from msrest.exceptions import ClientException, ValidationError
 from urllib3.exceptions import ReadTimeoutError
+
+PollingReturnType = TypeVar("PollingReturnType")
 
 # -- the endpoint ---------------------------------------------------------------------------------------
 
@@ -93,6 +104,40 @@ class UntrustedEndpointError(ServiceRequestError):
         )
 
 
+class PathSegmentError(ValidationError, ValueError):
+    """A value that would not stay one segment of a request's path: empty, ``.`` or ``..``.
+
+    Clients and servers resolve dot segments (``/clusters/..`` is ``/``), so such a value would make the
+    request address another resource than the one named. Raised before anything is sent; an msrest
+    ValidationError (as for a name that breaks the spec's pattern) and a ValueError.
+    """
+
+    def __init__(self, message: str, target: str) -> None:
+        self.rule = "path_segment"
+        self.target = target
+        ClientException.__init__(self, message)
+
+
+def check_path_segment(name: str, value: Any) -> None:
+    """Refuse a value that becomes a whole segment of a request's path if it is empty, ``.`` or ``..``."""
+    if isinstance(value, str) and value in ("", ".", ".."):
+        raise PathSegmentError(
+            f"Parameter {name!r} is {value!r}: as a segment of the request's path it would address another "
+            "resource than the one named, so the request is not sent",
+            name,
+        )
+
+
+def _unsafe_segment(url: str) -> str | None:
+    """The first segment of a URL's path that is empty (inside the path) or dots, after percent-decoding."""
+    segments = urllib.parse.urlsplit(url).path.split("/")[1:]
+    for index, segment in enumerate(segments):
+        decoded = urllib.parse.unquote(segment)
+        if decoded in (".", "..") or (decoded == "" and index < len(segments) - 1):
+            return segment
+    return None
+
+
 class EndpointPolicy(SansIOHTTPPolicy[Any, Any]):
     """Lets a request through only to the client's endpoint or a host the user named as trusted.
 
@@ -114,8 +159,7 @@ class EndpointPolicy(SansIOHTTPPolicy[Any, Any]):
         if isinstance(trusted_hosts, str):
             trusted_hosts = [trusted_hosts]
         self.trusted = {self.endpoint} | {
-            self._trusted(entry if "://" in entry else f"https://{entry}", "trusted_hosts")
-            for entry in trusted_hosts
+            self._trusted(entry if "://" in entry else f"https://{entry}", "trusted_hosts") for entry in trusted_hosts
         }
 
     def _trusted(self, url: str, keyword: str) -> Origin:
@@ -139,6 +183,13 @@ class EndpointPolicy(SansIOHTTPPolicy[Any, Any]):
         origin = origin_of(url)
         if origin not in self.trusted:
             raise UntrustedEndpointError(url, origin, self.endpoint)
+        segment = _unsafe_segment(url)
+        if segment is not None:  # an empty or dot name that escaped its parameter's check, or a service's URL
+            raise PathSegmentError(
+                f"refused to send {request.http_request.method} {url}: its path has a {segment!r} segment, which "
+                "clients and servers resolve, so the request would address another resource than the one named",
+                "url",
+            )
         if origin[0] == "http":  # a loopback endpoint the user allowed: azure-core's bearer policy would refuse it
             request.context["enforce_https"] = False
 
@@ -296,7 +347,9 @@ class ResponseDeserializer(Deserializer):
 # -- secrets ---------------------------------------------------------------------------------------------
 
 MASK = "***"
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-ms-authorization-auxiliary"})
+SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-ms-authorization-auxiliary"}
+)
 SecretFields = Collection[tuple[str | None, str]]  # (parent key, key) pairs whose values are secrets
 
 
@@ -482,3 +535,298 @@ class RedactingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):
             redact_headers(http_response.headers),
             content,
         )
+
+
+# -- long-running operations ------------------------------------------------------------------------------
+
+_FAILED_STATES = frozenset({"failed", "canceled", "cancelled"})
+_GOOD_STATUSES = frozenset({200, 201, 202, 204})
+
+
+class OperationTimeoutError(AzureError, TimeoutError):
+    """A long-running operation did not finish within the caller's ``timeout``.
+
+    Polling has stopped (no thread is left behind); the operation goes on in the service. ``result()``
+    on the same poller resumes polling, and ``continuation_token`` resumes it in another process
+    (``begin_...(continuation_token=...)``).
+
+    :ivar status: the operation's last known status.
+    """
+
+    def __init__(self, message: str, *, status: str, continuation_token: str | None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.continuation_token = continuation_token
+
+
+class _PollingStopped(Exception):
+    """Raised inside the polling thread to end it when the poller stops polling."""
+
+
+def _initial_method(polling: Any) -> str:
+    return str(polling._initial_response.http_request.method).upper()
+
+
+def _vanished(polling: Any, response: Any, monitor: bool) -> bool:
+    """A DELETE whose resource is gone: a Location poll or the final GET answers 404 (the operation succeeded).
+
+    A 404 from the Azure-AsyncOperation monitor is not the resource's: it stays an error."""
+    return (
+        response.status_code == 404
+        and _initial_method(polling) == "DELETE"
+        and not (monitor and isinstance(polling._operation, OperationResourcePolling))
+    )
+
+
+def _check_status(response: Any) -> None:
+    if response.status_code not in _GOOD_STATUSES:
+        raise BadStatus(f"Invalid return status {response.status_code!r} for {response.request.method!r} operation")
+
+
+def _check_monitor_answer(polling: Any, pipeline_response: PipelineResponse[Any, Any]) -> None:
+    """A status answer the poller cannot read says so: its URL, status and Content-Type."""
+    http_response = pipeline_response.http_response
+    body = _body(http_response)
+    if not 200 <= http_response.status_code < 300 or body is None:
+        return
+    content_type = (http_response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if body and not _JSON_TYPE.match(content_type):
+        raise DecodeError(
+            f"{_request_line(pipeline_response)} with Content-Type {content_type or '(none)'!r}, not the JSON "
+            "status of a long-running operation; a proxy or gateway may have answered instead of the service",
+            response=http_response,
+        )
+    if not body and isinstance(polling._operation, OperationResourcePolling):
+        raise DecodeError(
+            f"{_request_line(pipeline_response)} with an empty body, where the status of a long-running "
+            "operation was expected",
+            response=http_response,
+        )
+
+
+def _check_final_resource(polling: Any) -> None:
+    """A PUT or PATCH that ends with the resource in a failed provisioningState has failed."""
+    if _initial_method(polling) not in ("PUT", "PATCH"):
+        return
+    http_response = polling._pipeline_response.http_response
+    parsed = _parse_json(_body(http_response))
+    if not isinstance(parsed, dict):
+        return
+    properties = parsed.get("properties")
+    state = properties.get("provisioningState") if isinstance(properties, dict) else None
+    state = state or parsed.get("provisioningState")
+    if isinstance(state, str) and state.lower() in _FAILED_STATES:
+        request = polling._initial_response.http_request
+        raise HttpResponseError(
+            f"{request.method} {request.url} finished, but the resource's provisioningState is {state!r}",
+            response=http_response,
+        )
+
+
+class ARMPollingMethod(ARMPolling):
+    """azure-mgmt-core's ARMPolling, stoppable, and with ARM's answers read as a user expects.
+
+    - ``stop()`` ends polling at its next wait or request (the poller's thread then exits).
+    - A DELETE whose Location poll or final GET answers 404 has succeeded: the resource is gone.
+    - A PUT or PATCH whose final resource has ``provisioningState`` Failed or Canceled raises
+      HttpResponseError, instead of returning the failed resource as the result.
+    - A status answer that is not JSON (an HTML page, another Content-Type, an empty monitor answer) is a
+      DecodeError naming the URL, the status and the Content-Type.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def resume(self) -> None:
+        self._stopping.clear()
+
+    def _sleep(self, delay: float) -> None:
+        if self._stopping.wait(delay):
+            raise _PollingStopped()
+
+    def update_status(self) -> None:
+        if self._stopping.is_set():
+            raise _PollingStopped()
+        self._pipeline_response = self.request_status(self._operation.get_polling_url())
+        if _vanished(self, self._pipeline_response.http_response, monitor=True):
+            self._status = "Succeeded"
+            return
+        _check_status(self._pipeline_response.http_response)
+        _check_monitor_answer(self, self._pipeline_response)
+        self._status = self._operation.get_status(self._pipeline_response)
+
+    def _poll(self) -> None:
+        if not self.finished():
+            self.update_status()
+        while not self.finished():
+            self._delay()
+            self.update_status()
+        if str(self.status()).lower() in _FAILED_STATES:
+            raise OperationFailed("Operation failed or canceled")
+        if _vanished(self, self._pipeline_response.http_response, monitor=True):
+            return
+        final_get_url = self._operation.get_final_get_url(self._pipeline_response)
+        if final_get_url:
+            if self._stopping.is_set():
+                raise _PollingStopped()
+            self._pipeline_response = self.request_status(final_get_url)
+            if _vanished(self, self._pipeline_response.http_response, monitor=False):
+                return
+            _check_status(self._pipeline_response.http_response)
+        _check_final_resource(self)
+
+
+class AsyncARMPollingMethod(AsyncARMPolling):
+    """``ARMPollingMethod``'s rules for the async client; it needs no ``stop()``: cancelling the task that
+    awaits the poller (``asyncio.wait_for``, Ctrl-C in ``asyncio.run``) ends polling."""
+
+    async def update_status(self) -> None:
+        self._pipeline_response = await self.request_status(self._operation.get_polling_url())
+        if _vanished(self, self._pipeline_response.http_response, monitor=True):
+            self._status = "Succeeded"
+            return
+        _check_status(self._pipeline_response.http_response)
+        _check_monitor_answer(self, self._pipeline_response)
+        self._status = self._operation.get_status(self._pipeline_response)
+
+    async def _poll(self) -> None:
+        if not self.finished():
+            await self.update_status()
+        while not self.finished():
+            await self._delay()
+            await self.update_status()
+        if str(self.status()).lower() in _FAILED_STATES:
+            raise OperationFailed("Operation failed or canceled")
+        if _vanished(self, self._pipeline_response.http_response, monitor=True):
+            return
+        final_get_url = self._operation.get_final_get_url(self._pipeline_response)
+        if final_get_url:
+            self._pipeline_response = await self.request_status(final_get_url)
+            if _vanished(self, self._pipeline_response.http_response, monitor=False):
+                return
+            _check_status(self._pipeline_response.http_response)
+        _check_final_resource(self)
+
+
+class ARMPoller(LROPoller[PollingReturnType]):
+    """azure-core's LROPoller, which never leaves its polling thread behind a caller that stopped waiting.
+
+    azure-core polls in a daemon thread: ``result(timeout=...)`` returns whatever the last answer was,
+    finished or not, and the thread polls on; Ctrl-C while waiting leaves it polling too. Here:
+
+    - ``result(timeout=...)`` raises ``OperationTimeoutError`` (with the continuation token) if the
+      operation has not finished, and stops polling; ``result()`` again resumes it.
+    - An exception while waiting (KeyboardInterrupt from Ctrl-C, SystemExit) stops polling, then propagates.
+    - ``stop_polling()`` stops it explicitly. Stopping never cancels the operation in the service.
+
+    Stopping waits for the request in flight, if any (bounded by the client's ``read_timeout``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._stopped = False
+        super().__init__(*args, **kwargs)
+
+    def done(self) -> bool:
+        return super().done() and not self._stopped
+
+    def stop_polling(self) -> None:
+        """Stop the polling thread (at its next wait or request) and wait for it to end."""
+        method = self._polling_method
+        if not isinstance(method, ARMPollingMethod):
+            return  # a polling method of the caller's: azure-core's behaviour
+        method.stop()
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            thread.join()
+        self._stopped = not method.finished()
+        if isinstance(self._exception, _PollingStopped):
+            self._exception = None
+
+    def _resume(self) -> None:
+        if not self._stopped:
+            return
+        self._stopped = False
+        method = self._polling_method
+        if isinstance(method, ARMPollingMethod):
+            method.resume()
+        self._done.clear()
+        self._thread = threading.Thread(
+            target=with_current_context(self._start), name=f"LROPoller({uuid.uuid4()})", daemon=True
+        )
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        self._resume()
+        try:
+            super().wait(timeout)
+        except BaseException:
+            self.stop_polling()
+            raise
+
+    def result(self, timeout: float | None = None) -> PollingReturnType:
+        self.wait(timeout)
+        if self._thread is not None and self._thread.is_alive():
+            self.stop_polling()
+            status = self.status()
+            raise OperationTimeoutError(
+                f"the long-running operation is still {status!r} after {timeout} s; polling stopped (the operation "
+                "goes on in the service): result() resumes it here, continuation_token= in another process",
+                status=status,
+                continuation_token=self.continuation_token(),
+            )
+        return self._polling_method.resource()
+
+
+# -- paging ----------------------------------------------------------------------------------------------
+
+
+class PagingLoopError(HttpResponseError):
+    """A listing's nextLink points to a page already read: following it would loop for ever.
+
+    Raised on the page that carries the looping nextLink, after its items were yielded; ``next_link`` is
+    that link, ``pages`` the number of pages read.
+    """
+
+    def __init__(self, message: str, *, response: Any, next_link: str, pages: int) -> None:
+        super().__init__(message, response=response)
+        self.next_link = next_link
+        self.pages = pages
+
+
+def _page_key(url: str) -> tuple[str, str, str]:
+    """A page's identity: its URL without the api-version the client pins, the query in any order."""
+    parts = urllib.parse.urlsplit(url)
+    query = sorted(
+        (key, value)
+        for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() != "api-version"
+    )
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}", parts.path, urllib.parse.urlencode(query)
+
+
+class PageTrail:
+    """The pages one listing has read, to refuse a nextLink back to any of them."""
+
+    def __init__(self) -> None:
+        self._read: dict[tuple[str, str, str], int] = {}
+
+    def follow(self, next_link: str | None, pipeline_response: PipelineResponse[Any, Any]) -> str | None:
+        """The nextLink to follow after this page, or None at the end; raises PagingLoopError on a loop."""
+        self._read.setdefault(_page_key(pipeline_response.http_request.url), len(self._read) + 1)
+        if not next_link:
+            return None
+        seen = self._read.get(_page_key(next_link))
+        if seen is not None:
+            pages = len(self._read)
+            raise PagingLoopError(
+                f"{_request_line(pipeline_response)} with a nextLink back to page {seen} of {pages} read "
+                f"({next_link}): the listing would loop for ever, so it stops here",
+                response=pipeline_response.http_response,
+                next_link=next_link,
+                pages=pages,
+            )
+        return next_link
