@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core.exceptions import ResourceNotFoundError, SerializationError
 from msrest.exceptions import ValidationError
 from reliability_support import VERSIONS, Api, Wire, api, with_resources
 from scenario import RESOURCE_GROUP
@@ -102,3 +102,63 @@ def test_a_subscription_id_is_percent_escaped_into_one_path_segment(arm_server, 
 def test_a_subscription_id_of_dots_is_refused_when_the_client_is_made(credential, version, subscription):
     with pytest.raises(PathSegmentError, match=f"Parameter 'subscription_id' is {subscription!r}"):
         batchai.BatchAIManagementClient(credential, subscription, api_version=version)
+
+
+WRONG_TYPES = {
+    # attribute to set on the cluster definition, the value, the path the message must name, the wire type
+    "a str where an int belongs": (
+        ("scale_settings", "manual", "target_node_count"),
+        "many",
+        "ClusterCreateParameters.scale_settings.manual.target_node_count is a str",
+        "'int'",
+    ),
+    "a str where a model belongs": (
+        ("user_account_settings",),
+        "admin:secret-value-42",
+        "ClusterCreateParameters.user_account_settings is a str",
+        "'UserAccountSettings'",
+    ),
+    "a str where a list belongs": (
+        ("node_setup", "mount_volumes", "azure_file_shares"),
+        "one-file-share-value",
+        "ClusterCreateParameters.node_setup.mount_volumes.azure_file_shares is a str",
+        "'[AzureFileShareReference]'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG_TYPES))
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_value_of_the_wrong_type_is_refused_naming_the_attribute_and_never_the_value(
+    arm_server, credential, version, case
+):
+    attributes, value, names, wire_type = WRONG_TYPES[case]
+    with_resources(arm_server, credential, version, clusters=())
+    client = api(arm_server, credential, version)
+    models = client.models
+    definition = client.cluster_parameters()
+    definition.node_setup = models.NodeSetup(mount_volumes=models.MountVolumes())
+    target = definition
+    for attribute in attributes[:-1]:
+        target = getattr(target, attribute)
+    setattr(target, attributes[-1], value)
+    wire = Wire(arm_server)
+    with pytest.raises(SerializationError) as refused:
+        client.create_cluster("c1", definition)
+    message = str(refused.value)
+    assert message.startswith(names) and wire_type in message and value not in message
+    assert wire.sent() == []
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_value_msrest_can_convert_is_sent_converted(arm_server, credential, version):
+    """msrest's rule, kept: an int where a str belongs is sent as its text."""
+    with_resources(arm_server, credential, version, clusters=())
+    client = api(arm_server, credential, version)
+    definition = client.cluster_parameters()
+    definition.scale_settings.manual.target_node_count = 2
+    definition.vm_size = 6
+    wire = Wire(arm_server)
+    client.create_cluster("c1", definition).result()
+    sent = arm_server.requests[wire._recorded].body
+    assert sent["properties"]["vmSize"] == "6"

@@ -8,6 +8,7 @@
 - ``ARMRetryPolicy`` / ``AsyncARMRetryPolicy``: azure-core's retries, kept to what cannot repeat an
   action: POST and PATCH only after a 429 (ARM throttles before it processes a request), and no wait
   longer than ``retry_backoff_max`` however long a ``Retry-After`` asks for.
+- ``RequestSerializer``: a request body msrest cannot send names the attribute at fault.
 - ``ResponseFormatPolicy`` and ``ResponseDeserializer``: an answer that is not the JSON the client
   asked for (an HTML page from a proxy, another Content-Type, an empty body where a model is expected,
   JSON of another shape) is a ``DecodeError`` naming the request, the status and what came instead.
@@ -34,6 +35,7 @@ from azure.core.exceptions import (
     DecodeError,
     DeserializationError,
     HttpResponseError,
+    SerializationError,
     ServiceRequestError,
     ServiceResponseTimeoutError,
 )
@@ -51,8 +53,9 @@ from azure.core.polling.base_polling import BadStatus, OperationFailed, Operatio
 from azure.core.tracing.common import with_current_context
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 from azure.mgmt.core.polling.async_arm_polling import AsyncARMPolling
-from msrest import Deserializer
+from msrest import Deserializer, Serializer
 from msrest.exceptions import ClientException, ValidationError
+from msrest.serialization import Model
 from urllib3.exceptions import ReadTimeoutError
 
 PollingReturnType = TypeVar("PollingReturnType")
@@ -342,6 +345,68 @@ class ResponseDeserializer(Deserializer):
                 response=response_data.http_response,
                 error=error,
             ) from error
+
+
+class RequestSerializer(Serializer):
+    """msrest's Serializer, which says which attribute of a request body it could not send.
+
+    msrest converts what it can (an int where a str belongs becomes "5") and fails, with a bare ValueError
+    or a SerializationError naming no attribute, on what it cannot: a str where an int belongs, a str where
+    a model or a list belongs. Here the failure is a SerializationError naming the attribute's path
+    (``ClusterCreateParameters.scale_settings.manual.target_node_count``) and the types, never the value.
+    """
+
+    def body(self, data: Any, data_type: str, **kwargs: Any) -> Any:
+        try:
+            return super().body(data, data_type, **kwargs)
+        except ValidationError:
+            raise  # msrest names the attribute and the rule
+        except (SerializationError, ValueError, TypeError, AttributeError) as error:
+            found = self._wrong_value(data, data_type, type(data).__name__)
+            if found is None:
+                raise
+            path, value, expected = found
+            raise SerializationError(
+                f"{path} is a {type(value).__name__}, which cannot be sent as {expected!r}"
+            ) from error
+
+    def _wrong_value(self, value: Any, data_type: str, path: str) -> tuple[str, Any, str] | None:
+        """The first attribute, depth first, whose value msrest cannot send as its type."""
+        if value is None:
+            return None
+        if data_type.startswith("[") or data_type.startswith("{"):
+            inner = data_type[1:-1]
+            if data_type.startswith("{"):
+                if not isinstance(value, dict):
+                    return path, value, data_type
+                items: Iterable[tuple[Any, Any]] = value.items()
+            else:
+                if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
+                    return path, value, data_type
+                items = enumerate(value)
+            for key, item in items:
+                found = self._wrong_value(item, inner, f"{path}[{key!r}]")
+                if found is not None:
+                    return found
+            return None
+        model = self.dependencies.get(data_type)
+        if isinstance(model, type) and issubclass(model, Model):
+            if isinstance(value, dict):
+                return None  # msrest reads a dict as the model
+            if not isinstance(value, model):
+                return path, value, data_type
+            for attribute, description in value._attribute_map.items():
+                found = self._wrong_value(getattr(value, attribute, None), description["type"], f"{path}.{attribute}")
+                if found is not None:
+                    return found
+            return None
+        try:
+            if data_type in Serializer.basic_types.values():
+                Serializer.serialize_basic(value, data_type)
+            self.serialize_data(value, data_type)
+        except Exception:
+            return path, value, data_type
+        return None
 
 
 # -- secrets ---------------------------------------------------------------------------------------------

@@ -10,9 +10,8 @@ from azure.core.pipeline import policies
 from azure.core.rest import HttpRequest, HttpResponse
 from azure.mgmt.core import ARMPipelineClient
 from azure.mgmt.core.policies import ARMAutoResourceProviderRegistrationPolicy
-from msrest import Serializer
 
-from .._runtime import ReadTimeoutPolicy, ResponseDeserializer
+from .._runtime import ReadTimeoutPolicy, RequestSerializer, ResponseDeserializer
 from . import models as _models
 from ._configuration import BatchAIManagementClientConfiguration
 from .operations import (
@@ -93,7 +92,7 @@ class BatchAIManagementClient:
         )
 
         client_models = {name: value for name, value in _models.__dict__.items() if isinstance(value, type)}
-        self._serialize = Serializer(client_models)
+        self._serialize = RequestSerializer(client_models)
         self._deserialize = ResponseDeserializer(client_models)
         self._serialize.client_side_validation = True
         self.operations = Operations(self._client, self._config, self._serialize, self._deserialize)

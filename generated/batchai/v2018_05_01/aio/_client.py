@@ -11,9 +11,8 @@ from azure.core.pipeline import policies
 from azure.core.rest import AsyncHttpResponse, HttpRequest
 from azure.mgmt.core import AsyncARMPipelineClient
 from azure.mgmt.core.policies import AsyncARMAutoResourceProviderRegistrationPolicy
-from msrest import Serializer
 
-from ..._runtime import ResponseDeserializer
+from ..._runtime import RequestSerializer, ResponseDeserializer
 from .. import models as _models
 from ._configuration import BatchAIManagementClientConfiguration
 from .operations import (
@@ -102,7 +101,7 @@ class BatchAIManagementClient:
         )
 
         client_models = {name: value for name, value in _models.__dict__.items() if isinstance(value, type)}
-        self._serialize = Serializer(client_models)
+        self._serialize = RequestSerializer(client_models)
         self._deserialize = ResponseDeserializer(client_models)
         self._serialize.client_side_validation = True
         self.operations = Operations(self._client, self._config, self._serialize, self._deserialize)
