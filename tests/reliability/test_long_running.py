@@ -3,6 +3,7 @@ away, polls bounded per request, and a poller resumed in another process (issue 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -12,10 +13,11 @@ import pytest
 from azure.core.exceptions import DecodeError, HttpResponseError, ServiceResponseTimeoutError
 from batchai_emulator import faults
 from batchai_emulator.faults import Fault
-from reliability_support import VERSIONS, Api, Wire, api, with_resources, within
+from conftest import run_async
+from reliability_support import VERSIONS, Api, Wire, api, make_async_client, with_resources, within
 from scenario import SUBSCRIPTION_ID
 
-from batchai._runtime import ARMPollingMethod
+from batchai._runtime import ARMPollingMethod, AsyncARMPollingMethod
 
 MONITOR_ERROR = {"code": "QuotaExceeded", "message": "No cores left in eastus."}
 
@@ -248,3 +250,35 @@ def test_a_continuation_token_is_resumed_in_a_new_process_and_finishes_there(arm
     # process polled a few of those before it died, the second all the rest
     assert polled(wire) == arm_server.polls_until_done + 2
     assert started.count("Clusters_Create") == 0 and 2 <= polled(started) <= arm_server.polls_until_done + 2
+
+
+# -- the async client ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_async_poller_fails_vanishes_and_stops_as_the_sync_one(arm_server, credential, async_credential, version):
+    """A failed monitor raises its ARM error; a vanished DELETE succeeds (with the runtime's polling method);
+    a poll that never ends is bounded by the caller's asyncio timeout and leaves no task behind."""
+    with_resources(arm_server, credential, version)
+    arm_server.faults.add(
+        faults.monitor_status("Failed", error=MONITOR_ERROR),
+        faults.location_only(method="DELETE"),
+        faults.not_found(path="/operationstatuses/"),
+    )
+
+    async def scenario() -> tuple[str, object, int]:
+        tasks_before = len(asyncio.all_tasks())
+        async with make_async_client(arm_server, async_credential, version) as client:
+            resources = Api(client, version)
+            with pytest.raises(HttpResponseError) as failed:
+                await (await resources.create_cluster("c2")).result()
+            deleted = await (await resources.delete_cluster("c1", polling=AsyncARMPollingMethod(0))).result()
+            arm_server.faults.add(faults.poll_forever())
+            poller = await resources.create_cluster("c3")
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(poller.result(), 0.5)
+            left = len(asyncio.all_tasks()) - tasks_before  # the polling went with the cancelled wait
+            return failed.value.error.code, deleted, left
+
+    with within(10):
+        assert run_async(scenario()) == ("QuotaExceeded", None, 0)
