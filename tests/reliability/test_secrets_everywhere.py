@@ -14,6 +14,8 @@ from azure.core.exceptions import HttpResponseError
 from batchai_emulator import faults
 from reliability_support import VERSIONS, Api, Wire, api, within
 
+from batchai._runtime import SecretScrubbingPolicy, _scrub_text
+
 PASSWORD = "admin-pass-4fd1"
 SSH_KEY = "ssh-rsa AAAAB3NzaC1yc2E-key-9c2e me@host"
 CLUSTER_KEY = "cluster-account-key-77aa"
@@ -199,3 +201,18 @@ def test_a_service_echoing_secrets_in_its_errors_shows_none_of_them(arm_server, 
         assert not any(secret in text for text in texts), f"{secret} in an error"
         assert secret not in logged, f"{secret} logged"
     assert texts[1].count("***") >= len(secrets)
+
+
+def test_an_echoed_secret_is_masked_where_it_stands_as_a_word_and_nothing_else_is():
+    """Masking must not garble the rest of an error: a secret "D" would turn "inputDirectories" into
+    "input***irectories". Values under four characters, or without a letter or digit, are not searched for;
+    the others are masked where no letter or digit is glued to them."""
+    policy = SecretScrubbingPolicy(frozenset())
+    for value in ("D", "ab", " ", "!!!!", "key-3f9a", "+k3y==", "tok3n"):
+        policy.remember(value)
+    remembered = sorted(policy._remembered, key=len, reverse=True)
+    assert remembered == ["key-3f9a", "+k3y==", "tok3n"]
+    text = "'properties.inputDirectories[1].id' rejects key-3f9a, x+k3y== and tok3n but not tok3nized"
+    assert _scrub_text(text, remembered) == (
+        "'properties.inputDirectories[1].id' rejects ***, x*** and *** but not tok3nized"
+    )

@@ -458,13 +458,16 @@ class SecretScrubbingPolicy(SansIOHTTPPolicy[Any, Any]):
     A service may echo what it was sent in an error message ("the account key 'k3y' is invalid"), and
     that message becomes the HttpResponseError's, which ends up in logs and tracebacks. The policy
     remembers the values of the secret fields of the request bodies this client sent, and its bearer
-    tokens (the latest ``MEMORY`` of them, in memory only), and replaces each in the body of an error
-    answer (a status of 400 or more, or an ARM error document such as a failed operation's status)
-    with ``***`` before anything reads it. Successful answers are never changed. Sits next to the
-    transport, inside the loggers.
+    tokens (the latest ``MEMORY`` of them, in memory only), and replaces each, where it stands as a word of
+    its own (not inside a longer run of letters and digits), in the string values of an error answer (a
+    status of 400 or more, or an ARM error document such as a failed operation's status) with ``***``
+    before anything reads it. Values shorter than ``SHORTEST`` characters, or without a letter or digit,
+    are not searched for. Successful answers are never changed. Sits next to the transport, inside the
+    loggers.
     """
 
     MEMORY = 256
+    SHORTEST = 4
 
     def __init__(self, secret_fields: SecretFields) -> None:
         super().__init__()
@@ -473,8 +476,8 @@ class SecretScrubbingPolicy(SansIOHTTPPolicy[Any, Any]):
         self._lock = threading.Lock()
 
     def remember(self, value: str) -> None:
-        if not value:
-            return
+        if len(value) < self.SHORTEST or not any(character.isalnum() for character in value):
+            return  # searched for, it would mask unrelated text: "D" in "inputDirectories", " " everywhere
         with self._lock:
             self._remembered.pop(value, None)
             self._remembered[value] = None
@@ -514,19 +517,20 @@ class SecretScrubbingPolicy(SansIOHTTPPolicy[Any, Any]):
 
 def _scrub_text(text: str, secrets: list[str]) -> str:
     for secret in secrets:
-        text = text.replace(secret, MASK)
-        escaped = json.dumps(secret)[1:-1]
-        if escaped != secret:
-            text = text.replace(escaped, MASK)
+        for form in {secret, json.dumps(secret)[1:-1]}:  # as sent, and as JSON escapes it
+            # a word of its own: no letter or digit glued to an end that is a letter or digit
+            before = r"(?<![^\W_])" if form[0].isalnum() else ""
+            after = r"(?![^\W_])" if form[-1].isalnum() else ""
+            text = re.sub(before + re.escape(form) + after, MASK, text)
     return text
 
 
 def _scrub_strings(value: Any, secrets: list[str]) -> Any:
-    """A copy of a parsed JSON document with each secret masked inside every string (keys too)."""
+    """A copy of a parsed JSON document with each secret masked in every string value."""
     if isinstance(value, str):
         return _scrub_text(value, secrets)
     if isinstance(value, dict):
-        return {_scrub_text(key, secrets): _scrub_strings(item, secrets) for key, item in value.items()}
+        return {key: _scrub_strings(item, secrets) for key, item in value.items()}
     if isinstance(value, list):
         return [_scrub_strings(item, secrets) for item in value]
     return value
