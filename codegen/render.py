@@ -6,6 +6,7 @@ relative path to file text, so writing, diffing and testing share one source.
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import tempfile
@@ -122,19 +123,24 @@ def render_api_version(code_model: CodeModel, api: ApiVersion, config: Config, s
         files[f"{prefix}operations/__init__.py"] = render(
             "subpackage_init.py.jinja",
             docstring=f"{'Asynchronous o' if is_async else 'O'}peration groups of {common['title']}.",
-            imports=[(f".{group.module_name}", [group.class_name]) for group in code_model.operation_groups],
+            **subpackage_imports(
+                config,
+                api,
+                f"{prefix.replace('/', '.')}operations",
+                [(f".{group.module_name}", group.class_name) for group in code_model.operation_groups],
+            ),
         )
         files[f"{prefix}_client.py"] = render("client.py.jinja", is_async=is_async)
         files[f"{prefix}_configuration.py"] = render("configuration.py.jinja", is_async=is_async)
     files["aio/__init__.py"] = render(
         "subpackage_init.py.jinja",
         docstring=f"The asynchronous client of {common['title']} (API version {code_model.api_version}).",
-        imports=[("._client", [code_model.client.name])],
+        **subpackage_imports(config, api, "aio", [("._client", code_model.client.name)]),
     )
     files["__init__.py"] = render(
         "subpackage_init.py.jinja",
         docstring=f"{common['title']}, API version {code_model.api_version}.",
-        imports=[("._client", [code_model.client.name])],
+        **subpackage_imports(config, api, "", [("._client", code_model.client.name)]),
     )
     for subpackage in _PATCHED_SUBPACKAGES:
         files[_join(subpackage.replace(".", "/"), "_patch.py")] = render_patch(
@@ -151,6 +157,49 @@ def overlay_module_name(config: Config, api: ApiVersion, subpackage: str) -> str
     runs another's package `__init__` in the middle of the generated package's own import.
     """
     return f"{config.overlay_package}.{api.module}.{subpackage.replace('.', '_') or 'package'}"
+
+
+def subpackage_imports(
+    config: Config, api: ApiVersion, subpackage: str, generated: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """What a subpackage's `__init__` imports, and from where: each generated name from its module,
+    except those its overlay replaces (lists in `__all__`), which come from the `_patch` hook.
+
+    A type checker keeps the first import of a name, so importing the generated class and then the
+    overlay's under the same name would hide the overlay from it: the replaced name is imported once.
+    """
+    replaced = overlay_exports(config, overlay_module_name(config, api, subpackage))
+    imports: dict[str, list[str]] = {}
+    for module, name in generated:
+        imports.setdefault("._patch" if name in replaced else module, []).append(name)
+    return {"imports": sorted(imports.items()), "exported": [name for _, name in generated]}
+
+
+def overlay_exports(config: Config, module: str) -> frozenset[str]:
+    """The names an overlay module lists in its `__all__` (none if the module does not exist).
+
+    Read from the source: `__all__` must be a literal list of strings, as type checkers need it.
+    """
+    path = _overlay_path(config, module)
+    if not path.is_file():
+        return frozenset()
+    value: ast.expr | None
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value = [node.target], node.value
+        else:
+            continue
+        if any(isinstance(target, ast.Name) and target.id == "__all__" for target in targets):
+            try:
+                names = ast.literal_eval(value) if value is not None else None
+            except ValueError:
+                names = None
+            if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+                raise ValueError(f"{path}:{node.lineno}: __all__ must be a literal list of strings")
+            return frozenset(names)
+    return frozenset()
 
 
 def render_patch(
@@ -244,7 +293,11 @@ def render_root_patch(env: jinja2.Environment, config: Config, model: MultiApiMo
 
 
 def _overlay_exists(config: Config, module: str) -> bool:
-    return (config.overlays / Path(*module.split("."))).with_suffix(".py").is_file()
+    return _overlay_path(config, module).is_file()
+
+
+def _overlay_path(config: Config, module: str) -> Path:
+    return (config.overlays / Path(*module.split("."))).with_suffix(".py")
 
 
 def format_files(files: dict[str, str]) -> dict[str, str]:

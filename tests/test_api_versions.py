@@ -241,11 +241,12 @@ def test_models_is_a_versions_models_module() -> None:
 
 
 def test_every_name_batchai_exported_before_is_still_there() -> None:
-    assert set(batchai.__all__) == EXPORTED_BEFORE
+    assert set(batchai.__all__) == EXPORTED_BEFORE | {"JobDefinitionWarning", "infer_api_version"}
     assert set(dir(batchai)) >= EXPORTED_BEFORE
     assert {"aio", "models", "operations", *VERSIONS.values()} <= set(dir(batchai))
-    assert batchai.ValidationError is batchai.v2018_03_01.ValidationError
-    assert batchai.load_job_definition is batchai.v2018_03_01.load_job_definition
+    for module in VERSIONS.values():  # the overlays' names are version-independent: every version has them
+        assert getattr(batchai, module).ValidationError is batchai.ValidationError
+        assert getattr(batchai, module).load_job_definition is batchai.load_job_definition
     assert batchai.operations.JobsOperations is batchai.v2018_03_01.operations.JobsOperations
     namespace: dict = {}
     exec("from batchai import *", namespace)
@@ -280,7 +281,7 @@ def test_importing_batchai_imports_no_api_version() -> None:
     assert first == []
     assert "batchai.v2018_05_01" in second and "msrest" in second
     assert not any(name.startswith(("batchai.v2018_03_01", "batchai.v2017")) for name in second)
-    assert "batchai.v2018_03_01" in third and "batchai_overlays" in third
+    assert third == sorted({*second, "batchai_overlays"}), "the overlays' names import no API version"
 
 
 @pytest.mark.parametrize("module", VERSIONS.values())
@@ -335,7 +336,11 @@ def check(
     aio_client = batchai.aio.BatchAIManagementClient(async_credential, "sub", api_version="2018-05-01")
     reveal_type(aio_client.experiments)
     reveal_type(batchai.ValidationError)
-    reveal_type(batchai.load_job_definition)
+    reveal_type(batchai.load_job_definition("job.json"))
+    reveal_type(batchai.load_job_definition("job.json", api_version="2018-05-01"))
+    reveal_type(newer.jobs.run)
+    reveal_type(newer.experiments.delete_and_wait)
+    reveal_type(client.jobs.iter_states)
     reveal_type(batchai.models.Job)
 
 def annotated(client: batchai.BatchAIManagementClient) -> None:
@@ -364,7 +369,7 @@ def test_mypy_sees_the_chosen_versions_types(tmp_path: Path) -> None:
     )
     lines = [line.split(":", 2)[1:] for line in result.stdout.splitlines() if line.startswith("user.py:")]
     found = [(int(number), text.strip()) for number, text in lines]
-    ops = "batchai.{}.operations._{}_operations.{}"
+    ops = "batchai_overlays.{}.operations.{}"  # the generated groups, as the overlays extend them
     begin_create_2018_03 = (
         'note: Revealed type is "def (resource_group_name: str, job_name: str, '
         "parameters: batchai.v2018_03_01.models._models.JobCreateParameters | typing.IO[bytes], "
@@ -382,19 +387,35 @@ def test_mypy_sees_the_chosen_versions_types(tmp_path: Path) -> None:
     assert revealed("client.jobs.begin_create") == revealed("pinned.jobs.begin_create")
     assert "workspace_name: str, experiment_name: str, job_name: str" in revealed("newer.jobs.begin_create")
     assert "batchai.v2018_05_01.models._models.Job]" in revealed("newer.jobs.begin_create")
-    assert revealed("newer.workspaces") == ops.format("v2018_05_01", "workspaces", "WorkspacesOperations")
+    assert revealed("newer.workspaces") == ops.format("v2018_05_01", "WorkspacesOperations")
     assert revealed("newer.api_version") == "Literal['2018-05-01']"
     assert "batchai.v2017_09_01_preview.models._models.Job" in revealed("preview.jobs.get")
     assert revealed("unknown.jobs") == "Any"
-    assert (
-        revealed("aio_client.experiments")
-        == "batchai.v2018_05_01.aio.operations._experiments_operations.ExperimentsOperations"
+    assert revealed("aio_client.experiments") == "batchai_overlays.v2018_05_01.aio_operations.ExperimentsOperations"
+    assert revealed("batchai.ValidationError") == (
+        "def (problems: list[batchai_overlays.errors.Problem]) -> batchai_overlays.errors.ValidationError"
     )
-    assert "batchai_overlays.v2018_03_01.validation.ValidationError" in revealed("batchai.ValidationError")
-    assert "-> batchai.v2018_03_01.models._models.JobCreateParameters" in revealed("batchai.load_job_definition")
+    assert revealed('batchai.load_job_definition("job.json")') == "Any", "the version is the file's, known at run time"
+    assert revealed('batchai.load_job_definition("job.json", api_version="2018-05-01")') == (
+        "batchai.v2018_05_01.models._models.JobCreateParameters"
+    )
+    # the overlays' helpers, typed from the version's generated methods: names in the same places
+    assert revealed("newer.jobs.run") == (
+        "def (resource_group_name: str, workspace_name: str, experiment_name: str, job_name: str, parameters: "
+        "batchai.v2018_05_01.models._models.JobCreateParameters | typing.IO[bytes], **kwargs: Any) -> "
+        "batchai_overlays.lifecycle.JobRun[batchai.v2018_05_01.models._models.Job, "
+        "batchai.v2018_05_01.models._models.File]"
+    )
+    assert revealed("newer.experiments.delete_and_wait") == (
+        "def (resource_group_name: str, workspace_name: str, experiment_name: str, **kwargs: Any)"
+    )
+    assert revealed("client.jobs.iter_states") == (
+        "def (resource_group_name: str, job_name: str, **kwargs: Any) -> "
+        "typing.Iterator[batchai_overlays.lifecycle.StateTransition[batchai.v2018_03_01.models._models.Job]]"
+    )
     assert "batchai.v2018_03_01.models._models.Job" in revealed("batchai.models.Job")
-    assert revealed("client.jobs") == ops.format("v2018_03_01", "jobs", "JobsOperations")
-    assert revealed("client.experiments") == ops.format("v2018_05_01", "experiments", "ExperimentsOperations")
+    assert revealed("client.jobs") == ops.format("v2018_03_01", "JobsOperations")
+    assert revealed("client.experiments") == ops.format("v2018_05_01", "ExperimentsOperations")
     # the groups a version lacks, and a 2018-03-01 model given to a 2018-05-01 method, are errors
     assert [number for number, _ in errors] == [
         line["client.workspaces"],

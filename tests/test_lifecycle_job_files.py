@@ -49,8 +49,9 @@ def minimal(**properties) -> dict:
 
 
 def problems(source, **kwargs) -> list[str]:
+    """What a strict load refuses (a lenient one refuses the same, but unknown keys)."""
     with pytest.raises(JobDefinitionError) as caught:
-        load_job_definition(source, **{"location": LOCATION, "cluster": CLUSTER, **kwargs})
+        load_job_definition(source, **{"location": LOCATION, "cluster": CLUSTER, "strict": True, **kwargs})
     return caught.value.problems
 
 
@@ -171,7 +172,8 @@ def test_missing_values_and_credentials_are_all_listed():
     assert problems(document, location=None, cluster="nc6") == [
         "no location: pass location= (e.g. 'eastus')",
         "cluster must be a cluster's resource id "
-        "(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.BatchAI/clusters/<name>), not 'nc6'",
+        "(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.BatchAI/[workspaces/<w>/]clusters/<name>), "
+        "not 'nc6'",
         "'properties.mountVolumes.azureFileShares[0].credentials': no key for storage account 'unknownacct': "
         "pass storage_account_keys=",
         "'properties.mountVolumes.azureFileShares[1].azureFileUrl' uses <AZURE_BATCHAI_STORAGE_ACCOUNT>: "

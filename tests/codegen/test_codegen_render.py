@@ -447,6 +447,76 @@ def test_patch_module_re_exports_an_overlay_module_when_one_exists(tmp_path: Pat
     assert printed == "True True [True]\n"
 
 
+OPERATIONS_OVERLAY = """
+from tinysdk.v2020_01_01.operations import _things_operations
+
+__all__ = ["ThingsOperations"]
+
+
+class ThingsOperations(_things_operations.ThingsOperations):
+    def extra(self) -> int:
+        return 1
+
+
+def patch_sdk() -> None:
+    pass
+"""
+
+
+def test_a_class_an_overlay_replaces_is_imported_once_from_the_hook(tmp_path: Path) -> None:
+    """Type checkers keep a name's first import: the generated class must not be imported under it too."""
+    config = load_config(write_project(tmp_path))
+    overlay = config.overlays / "tinysdk_overlays" / "v2020_01_01"
+    overlay.mkdir(parents=True)
+    for package in (overlay.parent, overlay):
+        (package / "__init__.py").write_text("", encoding="utf-8")
+    (overlay / "operations.py").write_text(OPERATIONS_OVERLAY, encoding="utf-8")
+    files = generate_files(config, build_code_models(config))
+    init = files[f"{VERSION_PACKAGE}/operations/__init__.py"]
+    assert "from ._patch import ThingsOperations\n" in init
+    assert "_things_operations" not in init and '"ThingsOperations",' in init
+    assert "from ._things_operations import ThingsOperations" in files[f"{VERSION_PACKAGE}/aio/operations/__init__.py"]
+    write_files(files, config.output, config.package)
+    user = config.output / "user.py"
+    user.write_text(
+        "from tinysdk.v2020_01_01 import TinyClient\n"
+        "def use(client: TinyClient) -> int:\n"
+        "    return client.things.extra()\n",
+        encoding="utf-8",
+    )
+    printed = run_python(
+        """
+        import tinysdk.v2020_01_01 as version
+        from tinysdk_overlays.v2020_01_01 import operations as overlay
+
+        client = version.TinyClient(object(), "sub")
+        print(version.operations.ThingsOperations is overlay.ThingsOperations, client.things.extra())
+        """,
+        config.output,
+        config.overlays,
+    )
+    assert printed == "True 1\n"
+    environment = {**os.environ, "MYPYPATH": os.pathsep.join(map(str, (config.output, config.overlays)))}
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-error-summary", "--cache-dir", str(tmp_path / "cache"), "user.py"],
+        cwd=config.output,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
+    assert checked.stdout == "" and checked.returncode == 0, checked.stdout
+
+
+def test_an_overlay_whose_all_is_not_a_literal_list_is_refused(tmp_path: Path) -> None:
+    config = load_config(write_project(tmp_path))
+    overlay = config.overlays / "tinysdk_overlays" / "v2020_01_01"
+    overlay.mkdir(parents=True)
+    (overlay / "operations.py").write_text("__all__ = sorted(['ThingsOperations'])\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"operations\.py:1: __all__ must be a literal list of strings"):
+        generate_files(config, build_code_models(config))
+
+
 def run_codegen(*arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "codegen", *arguments], cwd=ROOT, capture_output=True, text=True, check=False

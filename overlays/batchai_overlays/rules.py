@@ -1,16 +1,20 @@
 """The Batch AI rules a definition must follow beyond what the spec's schema can express (issue 3).
 
-Each rule is a small function registered for the model class it checks. The validator
-(`validation.validate_definition`) calls it for every instance of that class in a definition,
-with the instance's path in the request body (REST names, e.g. `properties.tensorFlowSettings`)
-and the definition itself (for rules that need a value from elsewhere, such as the job's nodeCount).
+Each rule is written once, for a model named as the specs name it (`JobCreateParameters`,
+`TensorFlowSettings`, ...), and declares the attributes it reads. `validation` binds it to every API
+version whose models have that class with those attributes, so a rule applies exactly where its
+properties exist: the priority range to 2017-09-01-preview and 2018-03-01 (an integer `priority`),
+the scheduling priority to 2018-05-01 (`schedulingPriority`), the output types to the versions whose
+output directories have a `type`, and the one-toolkit rule to each version's own toolkits.
 
-The source of every rule is the 2018-03-01 spec (spec/2018-03-01/BatchAI.json); each docstring quotes
-the definition it comes from. The service accepted more than a literal reading of the spec allows,
-so the rules lean towards accepting: string values the service compared case-insensitively are
-compared so here, a value left unset is inferred from the rest of the definition rather than given
-a default, and where the service's behaviour is unknown nothing is rejected. Messages never show the
-value of a secret property (passwords, account keys, secret environment values, instrumentation keys).
+A rule gets an instance, its path in the request body (REST names, e.g. `properties.tensorFlowSettings`)
+and the whole definition (for rules that need a value from elsewhere, such as the job's nodeCount).
+The sources are the specs (spec/<version>/BatchAI.json); each docstring quotes the definition. The
+service accepted more than a literal reading allows, so the rules lean towards accepting: strings the
+service compared case-insensitively are compared so here, a value left unset is inferred from the rest
+of the definition rather than given a default, and where the service's behaviour is unknown nothing is
+rejected. Messages never show the value of a secret (passwords, account keys, secret environment
+values, instrumentation keys).
 """
 
 from __future__ import annotations
@@ -18,35 +22,32 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, TypeGuard
 
 from msrest.serialization import Model
 
-from batchai.v2018_03_01 import models
+from .errors import Problem
+
+Check = Callable[[Any, str, Any], Iterator[Problem]]
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One reason the service would reject a definition: where (`path` in the request body) and why."""
+class Rule:
+    """A check of every instance of the model `model` that has the attributes `reads`."""
 
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+    model: str
+    reads: tuple[str, ...]
+    check: Check
 
 
-ModelT = TypeVar("ModelT", bound=Model)
-Rule = Callable[[Any, str, Any], Iterator[Problem]]
-RULES: dict[type[Model], list[Rule]] = {}
+RULES: list[Rule] = []
 
 
-def rule(*kinds: type[ModelT]) -> Callable[[Callable[[ModelT, str, Any], Iterator[Problem]]], Rule]:
-    """Register the decorated check for every instance of `kinds` found in a definition."""
+def rule(*models: str, reads: tuple[str, ...] = ()) -> Callable[[Check], Check]:
+    """Register the decorated check for the models of these names, where they have `reads`."""
 
-    def register(check: Callable[[ModelT, str, Any], Iterator[Problem]]) -> Rule:
-        for kind in kinds:
-            RULES.setdefault(kind, []).append(check)
+    def register(check: Check) -> Check:
+        RULES.extend(Rule(model, reads, check) for model in models)
         return check
 
     return register
@@ -73,8 +74,13 @@ def is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def one_of(value: Any, allowed: tuple[str, ...]) -> bool:
+    return value.lower() in {choice.lower() for choice in allowed}
+
+
 # -- 1. one toolkit per job -------------------------------------------------------------------
 
+# Every API version's toolkits; a version's job has those of them its JobCreateParameters has.
 TOOLKITS = (
     "cntk_settings",
     "py_torch_settings",
@@ -83,18 +89,22 @@ TOOLKITS = (
     "caffe2_settings",
     "chainer_settings",
     "custom_toolkit_settings",
+    "custom_mpi_settings",
+    "horovod_settings",
 )
 
 
-@rule(models.JobCreateParameters)
-def one_toolkit(job: models.JobCreateParameters, path: str, root: Any) -> Iterator[Problem]:
+@rule("JobCreateParameters")
+def one_toolkit(job: Any, path: str, root: Any) -> Iterator[Problem]:
     """JobBaseProperties: a job runs one tool kit (the spec's `ToolType`: "The toolkit type of this
-    job"), set by exactly one of cntkSettings, pyTorchSettings, tensorFlowSettings, caffeSettings,
-    caffe2Settings, chainerSettings and customToolkitSettings."""
-    properties = at(path, job, "cntk_settings").rsplit(".", 1)[0]
-    chosen = [key(job, name) for name in TOOLKITS if getattr(job, name) is not None]
+    job"), set by exactly one of its toolkit settings: cntkSettings, tensorFlowSettings, caffeSettings,
+    caffe2Settings, chainerSettings, customToolkitSettings (every version), pyTorchSettings (2018-03-01
+    on), customMpiSettings and horovodSettings (2018-05-01)."""
+    toolkits = [name for name in TOOLKITS if name in job._attribute_map]
+    properties = at(path, job, toolkits[0]).rsplit(".", 1)[0]
+    chosen = [key(job, name) for name in toolkits if getattr(job, name) is not None]
     if not chosen:
-        names = ", ".join(key(job, name) for name in TOOLKITS)
+        names = ", ".join(key(job, name) for name in toolkits)
         yield Problem(properties, f"sets no tool kit: set exactly one of {names}")
     elif len(chosen) > 1:
         yield Problem(properties, f"sets {len(chosen)} tool kits ({', '.join(chosen)}): a job runs exactly one")
@@ -103,8 +113,8 @@ def one_toolkit(job: models.JobCreateParameters, path: str, root: Any) -> Iterat
 # -- 2. Caffe ---------------------------------------------------------------------------------
 
 
-@rule(models.CaffeSettings)
-def caffe_config_or_script(caffe: models.CaffeSettings, path: str, root: Any) -> Iterator[Problem]:
+@rule("CaffeSettings")
+def caffe_config_or_script(caffe: Any, path: str, root: Any) -> Iterator[Problem]:
     """CaffeSettings.configFilePath: "This property cannot be specified if pythonScriptFilePath is
     specified." CaffeSettings.pythonInterpreterPath: "This property can be specified only if the
     pythonScriptFilePath is specified." """
@@ -122,8 +132,8 @@ CNTK_LANGUAGES = {
 }
 
 
-@rule(models.CNTKsettings)
-def cntk_language(cntk: models.CNTKsettings, path: str, root: Any) -> Iterator[Problem]:
+@rule("CNTKsettings")
+def cntk_language(cntk: Any, path: str, root: Any) -> Iterator[Problem]:
     """CNTKsettings.languageType: "Valid values are 'BrainScript' or 'Python'." configFilePath: "can be
     specified only if the languageType is 'BrainScript'"; pythonScriptFilePath, pythonInterpreterPath:
     "can be specified only if the languageType is 'Python'".
@@ -152,8 +162,8 @@ def cntk_language(cntk: models.CNTKsettings, path: str, root: Any) -> Iterator[P
 # -- 4. TensorFlow ----------------------------------------------------------------------------
 
 
-@rule(models.TensorFlowSettings)
-def tensorflow_task_counts(tensorflow: models.TensorFlowSettings, path: str, job: Any) -> Iterator[Problem]:
+@rule("TensorFlowSettings")
+def tensorflow_task_counts(tensorflow: Any, path: str, job: Any) -> Iterator[Problem]:
     """TensorFlowSettings.parameterServerCount: "If specified, the value must be less than or equal to
     nodeCount." workerCount: "If specified, the value must be less than or equal to (nodeCount *
     numberOfGPUs per VM)": the GPUs per VM depend on the cluster, unknown here, so that bound is left to
@@ -174,12 +184,12 @@ def tensorflow_task_counts(tensorflow: models.TensorFlowSettings, path: str, job
 PYTORCH_BACKENDS = ("TCP", "Gloo", "MPI")
 
 
-@rule(models.PyTorchSettings)
-def pytorch_backend(pytorch: models.PyTorchSettings, path: str, root: Any) -> Iterator[Problem]:
+@rule("PyTorchSettings")
+def pytorch_backend(pytorch: Any, path: str, root: Any) -> Iterator[Problem]:
     """PyTorchSettings.communicationBackend: "Valid values are 'TCP', 'Gloo' or 'MPI'. Not required for
     non-distributed jobs." (The Batch AI recipes wrote "gloo": compared case-insensitively.)"""
     backend = pytorch.communication_backend
-    if isinstance(backend, str) and given(backend) and backend.lower() not in {b.lower() for b in PYTORCH_BACKENDS}:
+    if isinstance(backend, str) and given(backend) and not one_of(backend, PYTORCH_BACKENDS):
         allowed = ", ".join(repr(b) for b in PYTORCH_BACKENDS)
         yield Problem(at(path, pytorch, "communication_backend"), f"must be one of {allowed}, not {backend!r}")
 
@@ -187,33 +197,59 @@ def pytorch_backend(pytorch: models.PyTorchSettings, path: str, root: Any) -> It
 # -- 6. counts and priority -------------------------------------------------------------------
 
 
-@rule(models.CNTKsettings, models.CaffeSettings, models.ChainerSettings, models.PyTorchSettings)
+@rule(
+    "CNTKsettings",
+    "CaffeSettings",
+    "ChainerSettings",
+    "PyTorchSettings",
+    "HorovodSettings",
+    "CustomMpiSettings",
+    reads=("process_count",),
+)
 def process_count(settings: Any, path: str, root: Any) -> Iterator[Problem]:
     """processCount of CNTKsettings, CaffeSettings, ChainerSettings ("Number of processes parameter that
-    is passed to MPI runtime") and PyTorchSettings ("Number of processes to launch for the job
-    execution"): a number of processes, so at least 1 when given."""
+    is passed to MPI runtime"), PyTorchSettings, HorovodSettings and CustomMpiSettings ("Number of
+    processes to launch for the job execution"): a number of processes, so at least 1 when given."""
     count = settings.process_count
     if is_int(count) and count < 1:
         yield Problem(at(path, settings, "process_count"), f"must be at least 1 when given, not {count}")
 
 
-@rule(models.JobCreateParameters)
-def node_count_and_priority(job: models.JobCreateParameters, path: str, root: Any) -> Iterator[Problem]:
+@rule("JobCreateParameters", reads=("node_count",))
+def node_count(job: Any, path: str, root: Any) -> Iterator[Problem]:
     """JobBaseProperties.nodeCount: "The job will be gang scheduled on that many compute nodes" (so at
-    least one). JobBaseProperties.priority: "Priority values can range from -1000 to 1000"."""
+    least one)."""
     if is_int(job.node_count) and job.node_count < 1:
         yield Problem(at(path, job, "node_count"), f"must be at least 1, not {job.node_count}")
+
+
+@rule("JobCreateParameters", reads=("priority",))
+def priority_range(job: Any, path: str, root: Any) -> Iterator[Problem]:
+    """JobBaseProperties.priority (2017-09-01-preview, 2018-03-01): "Priority values can range from
+    -1000 to 1000"."""
     if is_int(job.priority) and not -1000 <= job.priority <= 1000:
         yield Problem(at(path, job, "priority"), f"must be within [-1000, 1000], not {job.priority}")
+
+
+SCHEDULING_PRIORITIES = ("low", "normal", "high")
+
+
+@rule("JobCreateParameters", reads=("scheduling_priority",))
+def scheduling_priority(job: Any, path: str, root: Any) -> Iterator[Problem]:
+    """JobBaseProperties.schedulingPriority (2018-05-01): "Scheduling priority associated with the job.
+    Possible values: low, normal, high." (An enum the service compared case-insensitively.)"""
+    priority = job.scheduling_priority
+    if isinstance(priority, str) and given(priority) and not one_of(priority, SCHEDULING_PRIORITIES):
+        yield Problem(at(path, job, "scheduling_priority"), f"must be low, normal or high, not {priority!r}")
 
 
 # -- 7. a secret or a Key Vault reference to it, exactly one ----------------------------------
 
 SECRET_OR_REFERENCE = {
-    models.PrivateRegistryCredentials: ("password", "password_secret_reference"),
-    models.AzureStorageCredentialsInfo: ("account_key", "account_key_secret_reference"),
-    models.EnvironmentVariableWithSecretValue: ("value", "value_secret_reference"),
-    models.AppInsightsReference: ("instrumentation_key", "instrumentation_key_secret_reference"),
+    "PrivateRegistryCredentials": ("password", "password_secret_reference"),
+    "AzureStorageCredentialsInfo": ("account_key", "account_key_secret_reference"),
+    "EnvironmentVariableWithSecretValue": ("value", "value_secret_reference"),
+    "AppInsightsReference": ("instrumentation_key", "instrumentation_key_secret_reference"),
 }
 
 
@@ -224,7 +260,7 @@ def secret_or_reference(model: Any, path: str, root: Any) -> Iterator[Problem]:
     EnvironmentVariableWithSecretValue: "One of value or valueSecretReference must be provided."
     AppInsightsReference: "One of instumentationKey or instrumentationKeySecretReference must be
     specified." Only the property names are reported, never the secret."""
-    secret, reference = SECRET_OR_REFERENCE[type(model)]
+    secret, reference = SECRET_OR_REFERENCE[type(model).__name__]
     secret_name, reference_name = key(model, secret), key(model, reference)
     # An empty secret still counts as specified: an environment variable may well be empty.
     if getattr(model, secret) is None and getattr(model, reference) is None:
@@ -236,8 +272,8 @@ def secret_or_reference(model: Any, path: str, root: Any) -> Iterator[Problem]:
 # -- 8. cluster scale -------------------------------------------------------------------------
 
 
-@rule(models.ScaleSettings)
-def one_scale_mode(scale: models.ScaleSettings, path: str, root: Any) -> Iterator[Problem]:
+@rule("ScaleSettings")
+def one_scale_mode(scale: Any, path: str, root: Any) -> Iterator[Problem]:
     """ScaleSettings: "At least one of manual or autoScale settings must be specified. Only one of manual
     or autoScale settings can be specified." """
     if scale.manual is None and scale.auto_scale is None:
@@ -246,8 +282,8 @@ def one_scale_mode(scale: models.ScaleSettings, path: str, root: Any) -> Iterato
         yield Problem(path, "sets both manual and autoScale: set exactly one")
 
 
-@rule(models.AutoScaleSettings)
-def auto_scale_bounds(auto: models.AutoScaleSettings, path: str, definition: Any) -> Iterator[Problem]:
+@rule("AutoScaleSettings")
+def auto_scale_bounds(auto: Any, path: str, definition: Any) -> Iterator[Problem]:
     """AutoScaleSettings: the cluster scales "within minimumNodeCount and maximumNodeCount", so the minimum
     is at most the maximum. initialNodeCount, "the number of compute nodes to allocate on cluster
     creation", lies within them; it "is used only during cluster creation", so an update's is not checked."""
@@ -256,7 +292,7 @@ def auto_scale_bounds(auto: models.AutoScaleSettings, path: str, definition: Any
         return
     if low > high:
         yield Problem(at(path, auto, "minimum_node_count"), f"({low}) must be at most maximumNodeCount ({high})")
-    elif is_int(initial) and not low <= initial <= high and not isinstance(definition, models.ClusterUpdateParameters):
+    elif is_int(initial) and not low <= initial <= high and type(definition).__name__ != "ClusterUpdateParameters":
         yield Problem(at(path, auto, "initial_node_count"), f"({initial}) must be within [{low}, {high}]")
 
 
@@ -266,8 +302,8 @@ def auto_scale_bounds(auto: models.AutoScaleSettings, path: str, definition: Any
 ENVIRONMENT_NAME_SUFFIX = re.compile(r"[A-Za-z0-9_]+")
 
 
-@rule(models.JobCreateParameters)
-def directory_ids(job: models.JobCreateParameters, path: str, root: Any) -> Iterator[Problem]:
+@rule("JobCreateParameters", reads=("input_directories", "output_directories"))
+def directory_ids(job: Any, path: str, root: Any) -> Iterator[Problem]:
     """InputDirectory.id: "The path of the input directory will be available as a value of an environment
     variable with AZ_BATCHAI_INPUT_<id> name"; OutputDirectory.id likewise with AZ_BATCHAI_OUTPUT_<id>.
     So the ids of each list are unique (one variable each) and made of letters, digits and underscores."""
@@ -289,14 +325,14 @@ def directory_ids(job: models.JobCreateParameters, path: str, root: Any) -> Iter
             seen.add(directory_id)
 
 
-@rule(models.JobCreateParameters)
-def unique_environment_variables(job: models.JobCreateParameters, path: str, root: Any) -> Iterator[Problem]:
-    """JobBaseProperties.environmentVariables and .secrets: "Batch AI will setup these additional
-    environment variables for the job": one environment, so each name appears once across both lists.
-    (Names are compared as Linux does, case-sensitively.)"""
+@rule("JobCreateParameters", reads=("environment_variables",))
+def unique_environment_variables(job: Any, path: str, root: Any) -> Iterator[Problem]:
+    """JobBaseProperties.environmentVariables and .secrets (2018-03-01 on): "Batch AI will setup these
+    additional environment variables for the job": one environment, so each name appears once across
+    both lists. (Names are compared as Linux does, case-sensitively.)"""
     seen: set[str] = set()
     for attribute in ("environment_variables", "secrets"):
-        for index, variable in enumerate(getattr(job, attribute) or []):
+        for index, variable in enumerate(getattr(job, attribute, None) or []):
             name = getattr(variable, "name", None)
             if isinstance(name, str) and name in seen:
                 yield Problem(f"{at(path, job, attribute)}[{index}].name", f"{name!r} is already set by this job")
@@ -307,15 +343,15 @@ def unique_environment_variables(job: models.JobCreateParameters, path: str, roo
 OUTPUT_TYPES = ("model", "logs", "summary", "custom")
 
 
-@rule(models.OutputDirectory)
-def output_type(directory: models.OutputDirectory, path: str, root: Any) -> Iterator[Problem]:
-    """OutputDirectory.type: "The possible values are Model, Logs, Summary, and Custom. Users can use
-    multiple enums for a single directory. Eg. outPutType='Model,Logs, Summary'": a comma-separated
-    list, spaces allowed, compared case-insensitively; empty items are ignored."""
+@rule("OutputDirectory", reads=("type",))
+def output_type(directory: Any, path: str, root: Any) -> Iterator[Problem]:
+    """OutputDirectory.type (2017-09-01-preview, 2018-03-01): "The possible values are Model, Logs,
+    Summary, and Custom. Users can use multiple enums for a single directory. Eg. outPutType='Model,Logs,
+    Summary'": a comma-separated list, spaces allowed, compared case-insensitively; empty items are ignored."""
     kinds = directory.type
     if not isinstance(kinds, str):
         return
-    unknown = [kind.strip() for kind in kinds.split(",") if kind.strip() and kind.strip().lower() not in OUTPUT_TYPES]
+    unknown = [kind.strip() for kind in kinds.split(",") if kind.strip() and not one_of(kind.strip(), OUTPUT_TYPES)]
     if unknown:
         listed = ", ".join(map(repr, unknown))
         yield Problem(at(path, directory, "type"), f"lists {listed}: each type must be Model, Logs, Summary or Custom")
@@ -326,8 +362,8 @@ def output_type(directory: models.OutputDirectory, path: str, root: Any) -> Iter
 OCTAL_MODE = re.compile(r"[0-7]{3,4}")
 
 
-@rule(models.AzureFileShareReference)
-def file_share_modes(share: models.AzureFileShareReference, path: str, root: Any) -> Iterator[Problem]:
+@rule("AzureFileShareReference")
+def file_share_modes(share: Any, path: str, root: Any) -> Iterator[Problem]:
     """AzureFileShareReference.fileMode / directoryMode: "Default value is 0777. Valid only if OS is linux."
     Linux permission bits in octal, as mount.cifs takes them: 3 or 4 octal digits."""
     for name in ("file_mode", "directory_mode"):

@@ -1,0 +1,4 @@
+"""Overlay of `batchai.v2017_09_01_preview`: the overlays' version-independent names, as `batchai` has them."""
+
+from ..package import *  # noqa: F403
+from ..package import __all__, patch_sdk  # noqa: F401
