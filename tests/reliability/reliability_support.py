@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -96,6 +95,10 @@ class Wire:
         self._recorded = len(arm_server.requests)
         self._served = len(arm_server.faults_served)
 
+    def recorded(self) -> list[Any]:
+        """The requests the emulator recorded (a fault that answers instead of it records none)."""
+        return self.server.requests[self._recorded :]
+
     def sent(self) -> list[tuple[str, str | None]]:
         """(method, operationId) of every request that reached the server."""
         recorded = [(r.method, r.operation_id) for r in self.server.requests[self._recorded :]]
@@ -128,11 +131,6 @@ def within(seconds: float) -> Iterator[None]:
     yield
     elapsed = time.monotonic() - started
     assert elapsed < seconds, f"took {elapsed:.2f}s, the bound is {seconds}s"
-
-
-def poller_threads() -> list[threading.Thread]:
-    """azure-core's LROPoller threads still alive."""
-    return [thread for thread in threading.enumerate() if thread.name.startswith("LROPoller")]
 
 
 # -- each version's resources behind one interface ---------------------------------------------------

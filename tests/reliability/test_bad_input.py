@@ -81,7 +81,7 @@ def test_a_non_ascii_name_is_percent_escaped_into_one_path_segment(arm_server, c
     with pytest.raises(ResourceNotFoundError) as missing:
         client.get_cluster(name)
     assert f"clusters/{name}'" in str(missing.value)  # the service was asked about exactly that name
-    (sent,) = arm_server.requests[wire._recorded :]
+    (sent,) = wire.recorded()
     assert sent.path.endswith("/clusters/" + quote(name, safe="")) and sent.operation_id == "Clusters_Get"
 
 
@@ -93,7 +93,7 @@ def test_a_subscription_id_is_percent_escaped_into_one_path_segment(arm_server, 
     wire = Wire(arm_server)
     with pytest.raises(ResourceNotFoundError):
         client.clusters.get(RESOURCE_GROUP, "c1")
-    (sent,) = arm_server.requests[wire._recorded :]
+    (sent,) = wire.recorded()
     assert sent.path.startswith(f"/subscriptions/{quote(subscription, safe='')}/resourceGroups/{RESOURCE_GROUP}/")
 
 
@@ -160,5 +160,5 @@ def test_a_value_msrest_can_convert_is_sent_converted(arm_server, credential, ve
     definition.vm_size = 6
     wire = Wire(arm_server)
     client.create_cluster("c1", definition).result()
-    sent = arm_server.requests[wire._recorded].body
+    sent = wire.recorded()[0].body
     assert sent["properties"]["vmSize"] == "6"

@@ -93,7 +93,7 @@ def test_a_broken_answer_to_a_get_is_a_typed_error_that_says_what_was_wrong(arm_
         client.get_cluster("c1")
     check(raised.value, broken)
     assert wire.count("Clusters_Get") == 1 and len(wire.faults) == 1
-    assert len(arm_server.requests) - wire._recorded == int(broken.recorded)
+    assert len(wire.recorded()) == int(broken.recorded)
 
 
 @pytest.mark.parametrize("case", ["an HTML page with 200", "a wrong Content-Type", "truncated JSON"])

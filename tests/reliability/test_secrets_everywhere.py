@@ -135,7 +135,7 @@ def test_no_secret_in_logs_reprs_or_errors_through_a_whole_lifecycle(arm_server,
         resources.delete_cluster("c1").result()
     shown += [repr(cluster_parameters), str(job_parameters), repr(file_server_parameters)]
 
-    sent = str([request.body for request in arm_server.requests[wire._recorded :]])
+    sent = str([request.body for request in wire.recorded()])
     secrets = secrets_of(version)
     assert all(secret in sent for secret in secrets), "every secret was sent, so every one could leak"
     logged = everything_logged(caplog.records)
