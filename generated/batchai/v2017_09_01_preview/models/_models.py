@@ -3429,7 +3429,7 @@ class UserAccountSettings(_Model):
         "admin_user_password": {"key": "adminUserPassword", "type": "str"},
     }
 
-    _secrets = frozenset(["admin_user_password"])
+    _secrets = frozenset(["admin_user_password", "admin_user_ssh_public_key"])
 
     def __init__(
         self,
