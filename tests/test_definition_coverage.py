@@ -3,8 +3,8 @@
 Per version of sdk.toml: the end-to-end tour of that version (spec_examples.tour: every example's call against the
 live server) and, after each call that sends a body, the same call with bodies synthesized from the version's
 schema (Bodies): every property the schema offers but read-only ones, with values the schema allows. Where Batch
-AI's own rules take one of several properties (ONE_OF, and the job's toolkits), each body takes one of them, in
-turn, so that together the bodies carry all of them. The traffic, requests and responses, is walked against the
+AI's own rules take one of several properties (ONE_OF, and the job's toolkits), one is taken at a time, in turn,
+and bodies are made until each has been taken. The traffic, requests and responses, is walked against the
 version's schemas; the definitions touched must be every definition reachable from the version's operations.
 Jobs run and fail (their errors are BatchAIErrors), and a deleted resource's 404 carries ARM's CloudError.
 """
@@ -54,31 +54,38 @@ LEFT_OUT = {"languageType"}
 FORMATS = {"duration": "PT1H", "date-time": "2018-05-01T10:00:00.000Z"}
 
 
+MAX_BODIES = 50
+
+
 class Bodies:
-    """Bodies for a schema: every writable property, in `variants` bodies that take turns among alternatives."""
+    """Bodies for a schema, each with every writable property but where a group of alternatives (ONE_OF, the
+    toolkits) is met: there each meeting takes the group's next alternative, and bodies are made until every
+    alternative met has been taken."""
 
     def __init__(self, spec: Spec):
         self.spec = spec
         self.groups = (*ONE_OF, tuple((toolkit,) for toolkit in toolkits_of(spec)))
-        self.counter = 0
-        self.widest = 1
+        self.counter = 0  # numbers the strings: names (of variables, directories) must differ
+        self.turns: dict[tuple, int] = {}  # (group, its alternatives present) -> times met
+        self.untaken: dict[tuple, set[tuple[str, ...]]] = {}
 
     def variants(self, schema: dict) -> list[Any]:
-        self.widest = 1
-        first = self.value(schema, "", 0, 0)
-        return [first, *(self.value(schema, "", variant, 0) for variant in range(1, self.widest))]
+        bodies = [self.value(schema, "", 0)]
+        while any(self.untaken.values()):
+            assert len(bodies) < MAX_BODIES, f"alternatives never taken: {self.untaken}"
+            bodies.append(self.value(schema, "", 0))
+        return bodies
 
-    def value(self, schema: dict, name: str, variant: int, depth: int) -> Any:
+    def value(self, schema: dict, name: str, depth: int) -> Any:
         assert depth < 20, f"{name}: the schema nests too deep"
         schema = self.spec.flatten(schema)
         if "enum" in schema:
             return schema.get("default", schema["enum"][0])
         kind = schema.get("type", "object")
         if kind == "object":
-            return self.object(schema, name, variant, depth)
-        if kind == "array":
-            # two items, the second taking the next turn: both alternatives of a group in one list
-            return [self.value(schema["items"], name, variant + turn, depth + 1) for turn in (0, 1)]
+            return self.object(schema, name, depth)
+        if kind == "array":  # two items: each meets the groups in it, so a list holds two alternatives
+            return [self.value(schema["items"], name, depth + 1) for _ in range(2)]
         if kind == "string":
             assert "pattern" not in schema, f"{name}: no value for the pattern {schema['pattern']}"
             if name in VALUES:
@@ -90,11 +97,11 @@ class Bodies:
             self.counter += 1
             return f"{name or 'text'}{self.counter}"
         if kind in ("integer", "number"):
-            return max(schema.get("minimum", 1), min(1, schema.get("maximum", 1)))
+            return min(max(1, schema.get("minimum", 1)), schema.get("maximum", 1))
         assert kind == "boolean", f"{name}: type {kind}"
         return True
 
-    def object(self, schema: dict, name: str, variant: int, depth: int) -> dict:
+    def object(self, schema: dict, name: str, depth: int) -> dict:
         properties = {
             key: value
             for key, value in schema.get("properties", {}).items()
@@ -103,18 +110,18 @@ class Bodies:
         if not properties:
             extra = schema.get("additionalProperties")
             inner = extra if isinstance(extra, dict) else {"type": "string"}
-            return {f"{name or 'key'}1": self.value(inner, name, variant, depth + 1)}
+            return {f"{name or 'key'}1": self.value(inner, name, depth + 1)}
         excluded: set[str] = set()
         for group in self.groups:
-            present = [choice for choice in group if any(key in properties for key in choice)]
+            present = tuple(choice for choice in group if any(key in properties for key in choice))
             if len(present) > 1:
-                self.widest = max(self.widest, len(present))
-                chosen = present[variant % len(present)]
-                excluded |= {key for choice in present if choice is not chosen for key in choice}
+                turn = self.turns.get(present, 0)
+                self.turns[present] = turn + 1
+                chosen = present[turn % len(present)]
+                self.untaken.setdefault(present, set(present)).discard(chosen)
+                excluded |= {key for choice in present if choice != chosen for key in choice}
         assert not excluded & set(schema.get("required", [])), f"{name}: a required property is an alternative"
-        return {
-            key: self.value(value, key, variant, depth + 1) for key, value in properties.items() if key not in excluded
-        }
+        return {key: self.value(value, key, depth + 1) for key, value in properties.items() if key not in excluded}
 
 
 def rich_calls(spec: Spec, call: Call) -> list[Call]:
