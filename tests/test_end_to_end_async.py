@@ -15,10 +15,6 @@ import batchai
 from batchai import models
 
 
-async def collect(pager) -> list:
-    return [item async for item in pager]
-
-
 async def create_cluster(client, name: str = "demo_cluster") -> models.Cluster:
     return await (await client.clusters.begin_create(RESOURCE_GROUP, name, cluster_parameters())).result()
 
