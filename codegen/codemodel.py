@@ -571,26 +571,31 @@ class CodeModel:
         )
 
     @property
-    def secret_fields(self) -> list[tuple[str, str]]:
+    def secret_fields(self) -> list[tuple[str | None, str]]:
         """(parent key, key) pairs that hold secrets in a JSON body, for redacting logged bodies.
 
         A pair and not a bare key, because a secret's own key can be common (a secret
         environment variable's "value"): it is a secret only under the keys that hold its model.
         """
-        holders: dict[str, set[str]] = {}
+        holders: dict[str, set[str | None]] = {}
         for model in self.models:
             for prop in model.properties:
                 if prop.type.model is not None:
                     holders.setdefault(prop.type.model.name, set()).add(_unescaped_segments(prop.wire_key)[-1])
-        pairs = set()
+        for group in self.operation_groups:  # a request's or an answer's own model: its keys are the body's
+            for operation in group.operations:
+                for top in (operation.body.type if operation.body else None, *(r.type for r in operation.responses)):
+                    if top is not None and top.model is not None:
+                        holders.setdefault(top.model.name, set()).add(None)
+        pairs: set[tuple[str | None, str]] = set()
         for model in self.models:
             for prop in model.properties:
                 if not prop.secret:
                     continue
                 segments = _unescaped_segments(prop.wire_key)
-                parents = {segments[-2]} if len(segments) > 1 else holders.get(model.name, set())
+                parents: set[str | None] = {segments[-2]} if len(segments) > 1 else holders.get(model.name, set())
                 pairs.update((parent, segments[-1]) for parent in parents)
-        return sorted(pairs)
+        return sorted(pairs, key=lambda pair: (pair[0] or "", pair[1]))
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Every operation of every group, through the sync client, over HTTPS against the local ARM server."""
+"""The sync client over HTTPS against the local ARM server: every operation of every API version in sdk.toml
+(test_every_operation_of_every_version_is_exercised), and each group's behaviour in depth on the default version."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from azure.core.exceptions import (
 from azure.core.paging import ItemPaged
 from azure.core.polling import LROPoller
 from azure.core.rest import HttpRequest
-from conftest import make_client
+from conftest import client_options, make_client
 from msrest.exceptions import ValidationError
 from scenario import (
     LOCATION,
@@ -24,6 +25,8 @@ from scenario import (
     file_server_parameters,
     job_parameters,
 )
+from spec_examples import TOUR_RUNS, VERSIONS, api_version, client_class, run_step, tour
+from test_example_replay import DEVIATIONS
 
 import batchai
 from batchai import models
@@ -247,32 +250,24 @@ def test_send_request_runs_through_the_pipeline(client, arm_server):
     assert response.status_code == 200 and response.json()["value"] == []
 
 
-def test_every_operation_of_the_spec_is_exercised(client, arm_server):
+# -- every operation of every API version ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "lro_mode"), TOUR_RUNS)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_operation_of_every_version_is_exercised(version, kind, lro_mode, arm_server, credential):
+    """Each example's call of the version (spec_examples.tour), made with the example's arguments through the
+    version's own client or the root client with api_version=, against the live server, in an order the service
+    accepts: every operationId of the version is reached (the server's record), each result is the version's
+    model for the resource addressed, a listing lists what was created, a deleted resource reads as missing."""
     arm_server.reset_coverage()
-    list(client.operations.list())
-    list(client.usage.list(LOCATION))
-    create_cluster(client)
-    client.clusters.get(RESOURCE_GROUP, "demo_cluster")
-    client.clusters.update(RESOURCE_GROUP, "demo_cluster", models.ClusterUpdateParameters(tags={"a": "b"}))
-    list(client.clusters.list_remote_login_information(RESOURCE_GROUP, "demo_cluster"))
-    list(client.clusters.list())
-    list(client.clusters.list_by_resource_group(RESOURCE_GROUP))
-    create_job(client)
-    client.jobs.get(RESOURCE_GROUP, "demo_job")
-    list(client.jobs.list())
-    list(client.jobs.list_by_resource_group(RESOURCE_GROUP))
-    list(
-        client.jobs.list_output_files(
-            RESOURCE_GROUP, "demo_job", models.JobsListOutputFilesOptions(outputdirectoryid="OUTPUTS")
-        )
-    )
-    list(client.jobs.list_remote_login_information(RESOURCE_GROUP, "demo_job"))
-    client.jobs.begin_terminate(RESOURCE_GROUP, "demo_job").result()
-    client.jobs.begin_delete(RESOURCE_GROUP, "demo_job").result()
-    client.file_servers.begin_create(RESOURCE_GROUP, "demo_nfs", file_server_parameters()).result()
-    client.file_servers.get(RESOURCE_GROUP, "demo_nfs")
-    list(client.file_servers.list())
-    list(client.file_servers.list_by_resource_group(RESOURCE_GROUP))
-    client.file_servers.begin_delete(RESOURCE_GROUP, "demo_nfs").result()
-    client.clusters.begin_delete(RESOURCE_GROUP, "demo_cluster").result()
-    assert arm_server.operations_seen == {route.operation_id for route in arm_server.spec.routes}
+    arm_server.lro_mode = lro_mode
+    make = client_class(version, kind, is_async=False)
+    with make(credential, SUBSCRIPTION_ID, **client_options(arm_server)) as client:
+        for step in tour(version, DEVIATIONS):
+            run_step(client, step)
+    reached = {operation for served, operation in arm_server.coverage if served == version}
+    assert reached == set(api_version(version).operations)
+    assert {request.query["api-version"] for request in arm_server.requests} == {version}
+    assert {request.headers["authorization"] for request in arm_server.requests} == {f"Bearer {arm_server.token}"}
+    assert all(f"batchai-sdk/{batchai.__version__}" in request.headers["user-agent"] for request in arm_server.requests)

@@ -1,20 +1,18 @@
-"""Every operation of every group, through the async client (aiohttp), against the local ARM server."""
+"""The async client (aiohttp) against the local ARM server: every operation of every API version in sdk.toml,
+and the async specifics (pollers, continuation, failures) on the default version."""
 
 from __future__ import annotations
 
 import pytest
-from azure.core.async_paging import AsyncItemPaged
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
-from azure.core.polling import AsyncLROPoller
-from conftest import make_async_client, run_async
+from conftest import client_options, make_async_client, run_async
 from msrest.exceptions import ValidationError
-from scenario import LOCATION, RESOURCE_GROUP, cluster_parameters, file_server_parameters, job_parameters
+from scenario import RESOURCE_GROUP, SUBSCRIPTION_ID, cluster_parameters, job_parameters
+from spec_examples import TOUR_RUNS, VERSIONS, api_version, client_class, run_step_async, tour
+from test_example_replay import DEVIATIONS
 
+import batchai
 from batchai import models
-
-
-async def collect(pager) -> list:
-    return [item async for item in pager]
 
 
 async def create_cluster(client, name: str = "demo_cluster") -> models.Cluster:
@@ -25,58 +23,28 @@ async def create_job(client, name: str = "demo_job") -> models.Job:
     return await (await client.jobs.begin_create(RESOURCE_GROUP, name, job_parameters())).result()
 
 
-def test_every_operation_of_the_spec_through_the_async_client(arm_server, async_credential):
-    async def tour() -> None:
-        async with make_async_client(arm_server, async_credential) as client:
-            assert all(op.name for op in await collect(client.operations.list()))
-            assert all(usage.unit == "Count" for usage in await collect(client.usage.list(LOCATION)))
+@pytest.mark.parametrize(("kind", "lro_mode"), TOUR_RUNS)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_operation_of_every_version_through_the_async_client(
+    version, kind, lro_mode, arm_server, async_credential
+):
+    """test_end_to_end.test_every_operation_of_every_version_is_exercised, through the version's own async client
+    (batchai.vX.aio) or the root one (batchai.aio) with api_version=."""
 
-            poller = await client.clusters.begin_create(RESOURCE_GROUP, "demo_cluster", cluster_parameters())
-            assert isinstance(poller, AsyncLROPoller)
-            cluster = await poller.result()
-            assert cluster.provisioning_state == models.ProvisioningState.SUCCEEDED
-            assert (await client.clusters.get(RESOURCE_GROUP, "demo_cluster")).id == cluster.id
-            updated = await client.clusters.update(
-                RESOURCE_GROUP, "demo_cluster", models.ClusterUpdateParameters(tags={"team": "vision"})
-            )
-            assert updated.tags == {"team": "vision"}
-            logins = await collect(client.clusters.list_remote_login_information(RESOURCE_GROUP, "demo_cluster"))
-            assert all(login.port for login in logins)
-            pager = client.clusters.list()
-            assert isinstance(pager, AsyncItemPaged)
-            assert [c.name for c in await collect(pager)] == ["demo_cluster"]
-            by_group = client.clusters.list_by_resource_group(RESOURCE_GROUP)
-            assert [c.name for c in await collect(by_group)] == ["demo_cluster"]
-
-            job = await create_job(client)
-            assert job.provisioning_state == "succeeded"
-            assert (await client.jobs.get(RESOURCE_GROUP, "demo_job")).name == "demo_job"
-            assert [j.name for j in await collect(client.jobs.list())] == ["demo_job"]
-            assert [j.name for j in await collect(client.jobs.list_by_resource_group(RESOURCE_GROUP))] == ["demo_job"]
-            options = models.JobsListOutputFilesOptions(outputdirectoryid="OUTPUTS", max_results=1)
-            files = await collect(client.jobs.list_output_files(RESOURCE_GROUP, "demo_job", options))
-            assert files and all(isinstance(f, models.File) for f in files)
-            assert all(
-                login.node_id
-                for login in await collect(client.jobs.list_remote_login_information(RESOURCE_GROUP, "demo_job"))
-            )
-            assert await (await client.jobs.begin_terminate(RESOURCE_GROUP, "demo_job")).result() is None
-            assert await (await client.jobs.begin_delete(RESOURCE_GROUP, "demo_job")).result() is None
-
-            parameters = file_server_parameters()
-            server = await (await client.file_servers.begin_create(RESOURCE_GROUP, "demo_nfs", parameters)).result()
-            assert server.provisioning_state == "succeeded"
-            assert (await client.file_servers.get(RESOURCE_GROUP, "demo_nfs")).name == "demo_nfs"
-            assert len(await collect(client.file_servers.list())) == 1
-            assert len(await collect(client.file_servers.list_by_resource_group(RESOURCE_GROUP))) == 1
-            await (await client.file_servers.begin_delete(RESOURCE_GROUP, "demo_nfs")).result()
-            await (await client.clusters.begin_delete(RESOURCE_GROUP, "demo_cluster")).result()
-            with pytest.raises(ResourceNotFoundError):
-                await client.clusters.get(RESOURCE_GROUP, "demo_cluster")
+    async def tour_async() -> None:
+        make = client_class(version, kind, is_async=True)
+        async with make(async_credential, SUBSCRIPTION_ID, **client_options(arm_server)) as client:
+            for step in tour(version, DEVIATIONS):
+                await run_step_async(client, step)
 
     arm_server.reset_coverage()
-    run_async(tour())
-    assert arm_server.operations_seen == {route.operation_id for route in arm_server.spec.routes}
+    arm_server.lro_mode = lro_mode
+    run_async(tour_async())
+    reached = {operation for served, operation in arm_server.coverage if served == version}
+    assert reached == set(api_version(version).operations)
+    assert {request.query["api-version"] for request in arm_server.requests} == {version}
+    assert {request.headers["authorization"] for request in arm_server.requests} == {f"Bearer {arm_server.token}"}
+    assert all(f"batchai-sdk/{batchai.__version__}" in request.headers["user-agent"] for request in arm_server.requests)
 
 
 @pytest.mark.parametrize("lro_mode", ["202", "201", "200"])

@@ -12,12 +12,23 @@ def configuration_module(code_model: CodeModel, header: str, is_async: bool, fir
     authentication = f"{prefix}ARMChallengeAuthenticationPolicy"
     credential = "AsyncTokenCredential" if is_async else "TokenCredential"
     credential_module = "azure.core.credentials_async" if is_async else "azure.core.credentials"
+    runtime = "..." if is_async else ".."
+    retry = f"{prefix}ARMRetryPolicy"
+    runtime_names = (
+        retry,
+        "EndpointPolicy",
+        "RedactingNetworkTraceLoggingPolicy",
+        "ResponseFormatPolicy",
+        "SecretScrubbingPolicy",
+        "check_path_segment",
+    )
     statements = [
         "from __future__ import annotations",
         "from typing import TYPE_CHECKING, Any",
         "from azure.core.pipeline import policies",
         f"from azure.mgmt.core.policies import {authentication}, ARMHttpLoggingPolicy",
-        f"from {parent}_logging_policy import RedactingNetworkTraceLoggingPolicy",
+        *(f"from {runtime}_runtime import {name}" for name in runtime_names),
+        f"from {parent}_secrets import SECRET_FIELDS",
         f"from {parent}._version import VERSION",
     ]
     params_doc = "".join(
@@ -29,6 +40,7 @@ def configuration_module(code_model: CodeModel, header: str, is_async: bool, fir
     checks = "".join(
         f"        if {param.name} is None:\n"
         f"            raise ValueError(\"Parameter '{param.name}' must not be None.\")\n"
+        + (f"        check_path_segment({literal(param.name)}, {param.name})\n" if param.location == "path" else "")
         for param in client.parameters
     )
     assigns = "".join(f"        self.{param.name} = {param.name}\n" for param in client.parameters)
@@ -51,8 +63,15 @@ class {client.name}Configuration:
 
     :param credential: Credential used to authenticate with Azure Resource Manager. Required.
     :type credential: ~{credential_module}.{credential}
-{params_doc}    :param base_url: Service URL; the default token scope is "<base_url>/.default".
+{params_doc}    :param base_url: Service URL; the default token scope is "<base_url>/.default". Requests go to its
+     scheme, host and port only (and to ``trusted_hosts``).
     :type base_url: str
+    :keyword trusted_hosts: Further endpoints the client may send requests, and so its credential, to:
+     URLs ("https://host:port") or host names ("host", "host:port"). A nextLink, polling URL or redirect
+     anywhere else is refused with an UntrustedEndpointError.
+    :paramtype trusted_hosts: list[str]
+    :keyword bool allow_http: Accept a plain http:// base_url on a loopback host (an emulator on this
+     machine). Any other http:// endpoint is refused.
     """
 
     def __init__(
@@ -71,11 +90,14 @@ class {client.name}Configuration:
         self.user_agent_policy = kwargs.get("user_agent_policy") or policies.UserAgentPolicy(**kwargs)
         self.headers_policy = kwargs.get("headers_policy") or policies.HeadersPolicy(**kwargs)
         self.proxy_policy = kwargs.get("proxy_policy") or policies.ProxyPolicy(**kwargs)
-        self.logging_policy = kwargs.get("logging_policy") or RedactingNetworkTraceLoggingPolicy(**kwargs)
+        self.endpoint_policy = kwargs.get("endpoint_policy") or EndpointPolicy(base_url, **kwargs)
+        self.response_format_policy = kwargs.get("response_format_policy") or ResponseFormatPolicy()
+        self.secret_scrubbing_policy = kwargs.get("secret_scrubbing_policy") or SecretScrubbingPolicy(SECRET_FIELDS)
+{call(2 * INDENT, 'self.logging_policy = kwargs.get("logging_policy") or RedactingNetworkTraceLoggingPolicy', ["SECRET_FIELDS", "**kwargs"])}
         self.http_logging_policy = kwargs.get("http_logging_policy") or ARMHttpLoggingPolicy(**kwargs)
         self.custom_hook_policy = kwargs.get("custom_hook_policy") or policies.CustomHookPolicy(**kwargs)
         self.redirect_policy = kwargs.get("redirect_policy") or policies.{prefix}RedirectPolicy(**kwargs)
-        self.retry_policy = kwargs.get("retry_policy") or policies.{prefix}RetryPolicy(**kwargs)
+        self.retry_policy = kwargs.get("retry_policy") or {retry}(**kwargs)
 {call(2 * INDENT, f'self.authentication_policy = kwargs.get("authentication_policy") or {authentication}', ["self.credential", "*self.credential_scopes", "**kwargs"])}
 '''
 
@@ -86,6 +108,10 @@ def client_module(code_model: CodeModel, header: str, is_async: bool, first_part
     response = "AsyncHttpResponse" if is_async else "HttpResponse"
     credential = "AsyncTokenCredential" if is_async else "TokenCredential"
     credential_module = "azure.core.credentials_async" if is_async else "azure.core.credentials"
+    runtime = "..." if is_async else ".."
+    runtime_names = ["RequestSerializer", "ResponseDeserializer"]
+    if not is_async:
+        runtime_names.append("ReadTimeoutPolicy")
     statements = [
         "from __future__ import annotations",
         "from copy import deepcopy",
@@ -94,8 +120,8 @@ def client_module(code_model: CodeModel, header: str, is_async: bool, first_part
         f"from azure.core.rest import {response}, HttpRequest",
         f"from azure.mgmt.core import {prefix}ARMPipelineClient",
         f"from azure.mgmt.core.policies import {prefix}ARMAutoResourceProviderRegistrationPolicy",
-        "from msrest import Deserializer, Serializer",
         f"from {parent} import models as _models",
+        *(f"from {runtime}_runtime import {name}" for name in runtime_names),
         f"from ._configuration import {client.name}Configuration",
         *(f"from .operations import {group.class_name}" for group in code_model.operation_groups),
     ]
@@ -129,6 +155,7 @@ def client_module(code_model: CodeModel, header: str, is_async: bool, first_part
         ["base_url=base_url", "policies=_policies", "**kwargs"],
     )
     base = f"({client.mixin.class_name})" if client.mixin else ""
+    read_timeout = "" if is_async else "                ReadTimeoutPolicy(),\n"
     returned = f"Awaitable[{response}]" if is_async else response
     if is_async:
         lifecycle = f'''
@@ -171,7 +198,12 @@ class {client.name}{base}:
 {groups_doc}    :param credential: Credential used to authenticate with Azure Resource Manager. Required.
     :type credential: ~{credential_module}.{credential}
 {params_doc}    :param base_url: Service URL; the token scope is derived from it. Default value is "{client.default_host}".
+     Requests, and so the credential, go to its scheme, host and port only.
     :type base_url: str
+    :keyword trusted_hosts: Further endpoints requests may go to ("https://host:port", "host" or "host:port").
+     A nextLink, polling URL or redirect anywhere else is refused (UntrustedEndpointError).
+    :paramtype trusted_hosts: list[str]
+    :keyword bool allow_http: Accept a plain http:// base_url on a loopback host; other http:// endpoints are refused.
     :keyword api_version: Api Version. Default value is "{code_model.api_version}". Overriding it may result in unsupported behavior.
     :paramtype api_version: str
     :keyword int polling_interval: Default waiting time between two polls for LRO operations if no Retry-After header is present.
@@ -196,8 +228,10 @@ class {client.name}{base}:
                 self._config.user_agent_policy,
                 self._config.proxy_policy,
                 policies.ContentDecodePolicy(**kwargs),
+                self._config.response_format_policy,
                 {prefix}ARMAutoResourceProviderRegistrationPolicy(),
                 self._config.redirect_policy,
+                self._config.endpoint_policy,
                 self._config.retry_policy,
                 self._config.authentication_policy,
                 self._config.custom_hook_policy,
@@ -205,12 +239,13 @@ class {client.name}{base}:
                 policies.DistributedTracingPolicy(**kwargs),
                 policies.SensitiveHeaderCleanupPolicy(**kwargs) if self._config.redirect_policy else None,
                 self._config.http_logging_policy,
-            ]
+                self._config.secret_scrubbing_policy,
+{read_timeout}            ]
 {pipeline_client}
 
         client_models = {{name: value for name, value in _models.__dict__.items() if isinstance(value, type)}}
-        self._serialize = Serializer(client_models)
-        self._deserialize = Deserializer(client_models)
+        self._serialize = RequestSerializer(client_models)
+        self._deserialize = ResponseDeserializer(client_models)
         self._serialize.client_side_validation = True
 {groups}
 {split(INDENT, "def send_request(", ["self", "request: HttpRequest", "*", "stream: bool = False", "**kwargs: Any"], f") -> {returned}:")}

@@ -178,7 +178,12 @@ class {client}(MultiApiClient, Generic[ApiVersionT]):
 {params_doc}    :param api_version: The API version: {versions}. Default value is "{model.default_version}".
     :type api_version: str
     :param base_url: Service URL; the token scope is derived from it. Default value is "{model.default_host}".
+     Requests, and so the credential, go to its scheme, host and port only.
     :type base_url: str
+    :keyword trusted_hosts: Further endpoints requests may go to ("https://host:port", "host" or "host:port").
+     A nextLink, polling URL or redirect anywhere else is refused (UntrustedEndpointError).
+    :paramtype trusted_hosts: list[str]
+    :keyword bool allow_http: Accept a plain http:// base_url on a loopback host; other http:// endpoints are refused.
     :keyword int polling_interval: Default waiting time between two polls for LRO operations if no Retry-After header is present.
     :raises ValueError: for an API version this package does not have.
     """

@@ -140,7 +140,8 @@ def _exclusive(data_dir: Path) -> Iterator[None]:
 
 
 def snippet(base_url: str, ca_path: str | None) -> str:
-    verify = f", connection_verify={ca_path!r}" if ca_path else ""
+    # the SDK sends its credential over plain http to a loopback endpoint only when told to
+    verify = f", connection_verify={ca_path!r}" if ca_path else ", allow_http=True"
     return (
         "from batchai import BatchAIManagementClient\n"
         "from batchai_emulator import EmulatorCredential\n\n"

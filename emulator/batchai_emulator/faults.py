@@ -5,7 +5,7 @@ values, the nth match) and what happens instead of the normal answer (``action``
 
   reply                 answer ``status``, ``headers`` and ``body`` (a JSON value, text or raw bytes)
   modify                the normal answer with ``status``/``headers`` replaced, ``drop_headers`` removed
-                        and ``patch_body``'s keys set in its JSON body
+                        and ``patch_body`` merged into its JSON body (objects key by key)
   reset                 close the connection (TCP reset) before any response byte
   reset_after_headers   send the status line and headers (full Content-Length), then reset
   reset_mid_body        send the headers and ``cut_at`` bytes of the body, then reset

@@ -10,7 +10,7 @@ It listens on 127.0.0.1 (port 0: a free one) over HTTPS with its own certificate
 background thread with its own event loop; state is an in-memory SQLite database, jobs are run by
 the ``ScriptedExecutor`` (deterministic), and a request must carry ``token``.
 
-Knobs, restored by ``reset()``: ``token``, ``lro_mode``, ``polls_until_done``, ``retry_after``,
+Knobs, restored by ``reset()``: ``token``, ``lro_mode``, ``polls_until_done``, ``lro_completes_at_once``, ``retry_after``,
 ``page_size``, ``fail_next_lro``, ``job_cluster_must_exist`` (see ``arm.Behaviour``), ``job_schedule``,
 ``job_exit_code``, ``output_files`` (see ``executor.ScriptedExecutor``). Observations: ``requests``,
 ``mismatches``, ``operations_seen`` / ``coverage`` (kept across resets; see ``reset_coverage()``),
@@ -72,6 +72,7 @@ class EmulatorHarness:
 
     lro_mode = _behaviour_knob("lro_mode")
     polls_until_done = _behaviour_knob("polls_until_done")
+    lro_completes_at_once = _behaviour_knob("lro_completes_at_once")
     retry_after = _behaviour_knob("retry_after")
     page_size = _behaviour_knob("page_size")
     fail_next_lro = _behaviour_knob("fail_next_lro")

@@ -165,10 +165,19 @@ def _modified(reply: Reply, fault: Fault) -> Reply:
         headers[name] = value
     body = reply.body
     if fault.patch_body:
-        body = {**(body if isinstance(body, dict) else {}), **fault.patch_body}
+        body = _merged(body if isinstance(body, dict) else {}, fault.patch_body)
     if fault.content_type is not None:
         headers["Content-Type"] = fault.content_type
     return Reply(fault.status or reply.status, body, headers)
+
+
+def _merged(body: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with ``patch``'s values set, objects merged key by key (``{"properties": {"x": 1}}`` sets one)."""
+    merged = dict(body)
+    for key, value in patch.items():
+        current = merged.get(key)
+        merged[key] = _merged(current, value) if isinstance(current, dict) and isinstance(value, dict) else value
+    return merged
 
 
 def _lower(names: tuple[str, ...]) -> set[str]:

@@ -213,7 +213,12 @@ class BatchAIManagementClient(MultiApiClient, Generic[ApiVersionT]):
     :param api_version: The API version: 2017-09-01-preview, 2018-03-01, 2018-05-01. Default value is "2018-03-01".
     :type api_version: str
     :param base_url: Service URL; the token scope is derived from it. Default value is "https://management.azure.com".
+     Requests, and so the credential, go to its scheme, host and port only.
     :type base_url: str
+    :keyword trusted_hosts: Further endpoints requests may go to ("https://host:port", "host" or "host:port").
+     A nextLink, polling URL or redirect anywhere else is refused (UntrustedEndpointError).
+    :paramtype trusted_hosts: list[str]
+    :keyword bool allow_http: Accept a plain http:// base_url on a loopback host; other http:// endpoints are refused.
     :keyword int polling_interval: Default waiting time between two polls for LRO operations if no Retry-After header is present.
     :raises ValueError: for an API version this package does not have.
     """

@@ -103,8 +103,18 @@ def write_body(data: Any, model: type[WireModel], serializer: Serializer) -> Any
 
 
 def read_response(model: type[WireModel], response: Any) -> Any:
-    """What `deserializer(model.__name__, response)` returns, from the generated code."""
-    return read_json(model, Deserializer._unpack_content(response))
+    """What the client's `ResponseDeserializer(model.__name__, response)` returns, from the generated code.
+
+    As there (`_runtime`), an empty body or a body that is not the model is a DecodeError naming the request.
+    """
+    # imported here: the models do not need the clients' runtime, and a client has imported it already
+    from ._runtime import check_model_body, not_a_model
+
+    check_model_body(model.__name__, response)
+    try:
+        return read_json(model, Deserializer._unpack_content(response))
+    except DeserializationError as error:
+        raise not_a_model(model.__name__, response, error) from error
 
 
 def read_json(model: type[WireModel], data: Any) -> Any:

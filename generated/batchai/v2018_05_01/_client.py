@@ -10,8 +10,8 @@ from azure.core.pipeline import policies
 from azure.core.rest import HttpRequest, HttpResponse
 from azure.mgmt.core import ARMPipelineClient
 from azure.mgmt.core.policies import ARMAutoResourceProviderRegistrationPolicy
-from msrest import Deserializer, Serializer
 
+from .._runtime import ReadTimeoutPolicy, RequestSerializer, ResponseDeserializer
 from . import models as _models
 from ._configuration import BatchAIManagementClientConfiguration
 from .operations import (
@@ -50,7 +50,12 @@ class BatchAIManagementClient:
     :param subscription_id: The subscriptionID for the Azure user. Required.
     :type subscription_id: str
     :param base_url: Service URL; the token scope is derived from it. Default value is "https://management.azure.com".
+     Requests, and so the credential, go to its scheme, host and port only.
     :type base_url: str
+    :keyword trusted_hosts: Further endpoints requests may go to ("https://host:port", "host" or "host:port").
+     A nextLink, polling URL or redirect anywhere else is refused (UntrustedEndpointError).
+    :paramtype trusted_hosts: list[str]
+    :keyword bool allow_http: Accept a plain http:// base_url on a loopback host; other http:// endpoints are refused.
     :keyword api_version: Api Version. Default value is "2018-05-01". Overriding it may result in unsupported behavior.
     :paramtype api_version: str
     :keyword int polling_interval: Default waiting time between two polls for LRO operations if no Retry-After header is present.
@@ -77,8 +82,10 @@ class BatchAIManagementClient:
                 self._config.user_agent_policy,
                 self._config.proxy_policy,
                 policies.ContentDecodePolicy(**kwargs),
+                self._config.response_format_policy,
                 ARMAutoResourceProviderRegistrationPolicy(),
                 self._config.redirect_policy,
+                self._config.endpoint_policy,
                 self._config.retry_policy,
                 self._config.authentication_policy,
                 self._config.custom_hook_policy,
@@ -86,14 +93,16 @@ class BatchAIManagementClient:
                 policies.DistributedTracingPolicy(**kwargs),
                 policies.SensitiveHeaderCleanupPolicy(**kwargs) if self._config.redirect_policy else None,
                 self._config.http_logging_policy,
+                self._config.secret_scrubbing_policy,
+                ReadTimeoutPolicy(),
             ]
         self._client: ARMPipelineClient[HttpRequest, HttpResponse] = ARMPipelineClient(
             base_url=base_url, policies=_policies, **kwargs
         )
 
         client_models = {name: value for name, value in _models.__dict__.items() if isinstance(value, type)}
-        self._serialize = Serializer(client_models)
-        self._deserialize = Deserializer(client_models)
+        self._serialize = RequestSerializer(client_models)
+        self._deserialize = ResponseDeserializer(client_models)
         self._serialize.client_side_validation = True
         self.operations = Operations(self._client, self._config, self._serialize, self._deserialize)
         self.usages = UsagesOperations(self._client, self._config, self._serialize, self._deserialize)

@@ -11,8 +11,8 @@ from azure.core.pipeline import policies
 from azure.core.rest import AsyncHttpResponse, HttpRequest
 from azure.mgmt.core import AsyncARMPipelineClient
 from azure.mgmt.core.policies import AsyncARMAutoResourceProviderRegistrationPolicy
-from msrest import Deserializer, Serializer
 
+from ..._runtime import RequestSerializer, ResponseDeserializer
 from .. import models as _models
 from ._configuration import BatchAIManagementClientConfiguration
 from .operations import ClustersOperations, FileServersOperations, JobsOperations, Operations
@@ -37,7 +37,12 @@ class BatchAIManagementClient:
     :param subscription_id: The subscriptionID for the Azure user. Required.
     :type subscription_id: str
     :param base_url: Service URL; the token scope is derived from it. Default value is "https://management.azure.com".
+     Requests, and so the credential, go to its scheme, host and port only.
     :type base_url: str
+    :keyword trusted_hosts: Further endpoints requests may go to ("https://host:port", "host" or "host:port").
+     A nextLink, polling URL or redirect anywhere else is refused (UntrustedEndpointError).
+    :paramtype trusted_hosts: list[str]
+    :keyword bool allow_http: Accept a plain http:// base_url on a loopback host; other http:// endpoints are refused.
     :keyword api_version: Api Version. Default value is "2017-09-01-preview". Overriding it may result in unsupported behavior.
     :paramtype api_version: str
     :keyword int polling_interval: Default waiting time between two polls for LRO operations if no Retry-After header is present.
@@ -64,8 +69,10 @@ class BatchAIManagementClient:
                 self._config.user_agent_policy,
                 self._config.proxy_policy,
                 policies.ContentDecodePolicy(**kwargs),
+                self._config.response_format_policy,
                 AsyncARMAutoResourceProviderRegistrationPolicy(),
                 self._config.redirect_policy,
+                self._config.endpoint_policy,
                 self._config.retry_policy,
                 self._config.authentication_policy,
                 self._config.custom_hook_policy,
@@ -73,14 +80,15 @@ class BatchAIManagementClient:
                 policies.DistributedTracingPolicy(**kwargs),
                 policies.SensitiveHeaderCleanupPolicy(**kwargs) if self._config.redirect_policy else None,
                 self._config.http_logging_policy,
+                self._config.secret_scrubbing_policy,
             ]
         self._client: AsyncARMPipelineClient[HttpRequest, AsyncHttpResponse] = AsyncARMPipelineClient(
             base_url=base_url, policies=_policies, **kwargs
         )
 
         client_models = {name: value for name, value in _models.__dict__.items() if isinstance(value, type)}
-        self._serialize = Serializer(client_models)
-        self._deserialize = Deserializer(client_models)
+        self._serialize = RequestSerializer(client_models)
+        self._deserialize = ResponseDeserializer(client_models)
         self._serialize.client_side_validation = True
         self.operations = Operations(self._client, self._config, self._serialize, self._deserialize)
         self.clusters = ClustersOperations(self._client, self._config, self._serialize, self._deserialize)

@@ -8,8 +8,16 @@ from typing import TYPE_CHECKING, Any
 from azure.core.pipeline import policies
 from azure.mgmt.core.policies import ARMHttpLoggingPolicy, AsyncARMChallengeAuthenticationPolicy
 
+from ..._runtime import (
+    AsyncARMRetryPolicy,
+    EndpointPolicy,
+    RedactingNetworkTraceLoggingPolicy,
+    ResponseFormatPolicy,
+    SecretScrubbingPolicy,
+    check_path_segment,
+)
 from ..._version import VERSION
-from .._logging_policy import RedactingNetworkTraceLoggingPolicy
+from .._secrets import SECRET_FIELDS
 
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
@@ -22,8 +30,15 @@ class BatchAIManagementClientConfiguration:
     :type credential: ~azure.core.credentials_async.AsyncTokenCredential
     :param subscription_id: The subscriptionID for the Azure user. Required.
     :type subscription_id: str
-    :param base_url: Service URL; the default token scope is "<base_url>/.default".
+    :param base_url: Service URL; the default token scope is "<base_url>/.default". Requests go to its
+     scheme, host and port only (and to ``trusted_hosts``).
     :type base_url: str
+    :keyword trusted_hosts: Further endpoints the client may send requests, and so its credential, to:
+     URLs ("https://host:port") or host names ("host", "host:port"). A nextLink, polling URL or redirect
+     anywhere else is refused with an UntrustedEndpointError.
+    :paramtype trusted_hosts: list[str]
+    :keyword bool allow_http: Accept a plain http:// base_url on a loopback host (an emulator on this
+     machine). Any other http:// endpoint is refused.
     """
 
     def __init__(
@@ -37,6 +52,7 @@ class BatchAIManagementClientConfiguration:
             raise ValueError("Parameter 'credential' must not be None.")
         if subscription_id is None:
             raise ValueError("Parameter 'subscription_id' must not be None.")
+        check_path_segment("subscription_id", subscription_id)
         self.credential = credential
         self.subscription_id = subscription_id
         self.api_version: str = kwargs.pop("api_version", "2017-09-01-preview")
@@ -46,11 +62,16 @@ class BatchAIManagementClientConfiguration:
         self.user_agent_policy = kwargs.get("user_agent_policy") or policies.UserAgentPolicy(**kwargs)
         self.headers_policy = kwargs.get("headers_policy") or policies.HeadersPolicy(**kwargs)
         self.proxy_policy = kwargs.get("proxy_policy") or policies.ProxyPolicy(**kwargs)
-        self.logging_policy = kwargs.get("logging_policy") or RedactingNetworkTraceLoggingPolicy(**kwargs)
+        self.endpoint_policy = kwargs.get("endpoint_policy") or EndpointPolicy(base_url, **kwargs)
+        self.response_format_policy = kwargs.get("response_format_policy") or ResponseFormatPolicy()
+        self.secret_scrubbing_policy = kwargs.get("secret_scrubbing_policy") or SecretScrubbingPolicy(SECRET_FIELDS)
+        self.logging_policy = kwargs.get("logging_policy") or RedactingNetworkTraceLoggingPolicy(
+            SECRET_FIELDS, **kwargs
+        )
         self.http_logging_policy = kwargs.get("http_logging_policy") or ARMHttpLoggingPolicy(**kwargs)
         self.custom_hook_policy = kwargs.get("custom_hook_policy") or policies.CustomHookPolicy(**kwargs)
         self.redirect_policy = kwargs.get("redirect_policy") or policies.AsyncRedirectPolicy(**kwargs)
-        self.retry_policy = kwargs.get("retry_policy") or policies.AsyncRetryPolicy(**kwargs)
+        self.retry_policy = kwargs.get("retry_policy") or AsyncARMRetryPolicy(**kwargs)
         self.authentication_policy = kwargs.get("authentication_policy") or AsyncARMChallengeAuthenticationPolicy(
             self.credential, *self.credential_scopes, **kwargs
         )

@@ -7081,7 +7081,7 @@ class UserAccountSettings(_Model):
 
     _wire_keys = frozenset(["adminUserName", "adminUserPassword", "adminUserSshPublicKey"])
 
-    _secrets = frozenset(["admin_user_password"])
+    _secrets = frozenset(["admin_user_password", "admin_user_ssh_public_key"])
 
     def __init__(
         self,

@@ -1,0 +1,164 @@
+"""Bad input from the user: None, names that break the spec's patterns, very long and non-ASCII names, and
+``/ ? # % . ..`` in names. Each is refused before anything is sent, with a message naming the parameter, or
+percent-escaped so that it can never change the request's path (issue 8, item 7)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from azure.core.exceptions import ResourceNotFoundError, SerializationError
+from msrest.exceptions import ValidationError
+from reliability_support import VERSIONS, Api, Wire, api, with_resources
+from scenario import RESOURCE_GROUP
+
+import batchai
+from batchai._runtime import PathSegmentError
+
+REFUSED_NAMES = {
+    "a b": "must conform to the following pattern",
+    "a/b": "must conform to the following pattern",
+    "a?b": "must conform to the following pattern",
+    "a#b": "must conform to the following pattern",
+    "a%2Fb": "must conform to the following pattern",
+    "": "must conform to the following pattern",
+    "x" * 65: "must have length less than 64",
+}
+ESCAPED_NAMES = ["café", "名前", "Ωmega-1"]
+
+
+def parameter_names(client: Api) -> dict[str, str]:
+    """The cluster call's path parameters, by position (2018-05-01 has a workspace between)."""
+    return dict(zip(("resource_group_name", "workspace_name", "cluster_name"), client.cluster_args("c1"), strict=False))
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_none_for_a_required_path_parameter_is_refused_naming_it(arm_server, credential, version):
+    client = api(arm_server, credential, version)
+    wire = Wire(arm_server)
+    names = ["resource_group_name", *(["workspace_name"] if client.nested else []), "cluster_name"]
+    for position, name in enumerate(names):
+        args = list(client.cluster_args("c1"))
+        args[position] = None
+        with pytest.raises(ValidationError, match=f"Parameter '{name}' can not be None"):
+            client.client.clusters.get(*args)
+    assert wire.sent() == []
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_NAMES))
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_name_that_breaks_the_spec_is_refused_before_sending_naming_the_parameter(
+    arm_server, credential, version, name
+):
+    client = api(arm_server, credential, version)
+    wire = Wire(arm_server)
+    with pytest.raises(ValidationError) as refused:
+        client.get_cluster(name)
+    assert str(refused.value).startswith("Parameter 'cluster_name' " + REFUSED_NAMES[name])
+    with pytest.raises(ValidationError, match="Parameter 'job_name'"):
+        client.delete_job(name)
+    assert wire.sent() == []
+
+
+@pytest.mark.parametrize("name", ["..", "."])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_name_of_dots_can_never_change_the_request_path(arm_server, credential, version, name):
+    """``/clusters/..`` would be resolved to the provider itself: refused, whatever the spec's pattern allows."""
+    client = api(arm_server, credential, version)
+    wire = Wire(arm_server)
+    for call in (client.get_cluster, client.delete_cluster, client.get_job, client.terminate_job):
+        with pytest.raises(ValidationError):  # the spec's pattern, or the path check (PathSegmentError)
+            call(name)
+    assert wire.sent() == []
+
+
+@pytest.mark.parametrize("name", ESCAPED_NAMES)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_non_ascii_name_is_percent_escaped_into_one_path_segment(arm_server, credential, version, name):
+    with_resources(arm_server, credential, version, clusters=())
+    client = api(arm_server, credential, version)
+    wire = Wire(arm_server)
+    with pytest.raises(ResourceNotFoundError) as missing:
+        client.get_cluster(name)
+    assert f"clusters/{name}'" in str(missing.value)  # the service was asked about exactly that name
+    (sent,) = wire.recorded()
+    assert sent.path.endswith("/clusters/" + quote(name, safe="")) and sent.operation_id == "Clusters_Get"
+
+
+@pytest.mark.parametrize("subscription", ["a/b", "a?b#c%d", "sub scription", "日本"])
+def test_a_subscription_id_is_percent_escaped_into_one_path_segment(arm_server, credential, subscription):
+    client = batchai.BatchAIManagementClient(
+        credential, subscription, base_url=arm_server.base_url, connection_verify=arm_server.ca_path, retry_total=0
+    )
+    wire = Wire(arm_server)
+    with pytest.raises(ResourceNotFoundError):
+        client.clusters.get(RESOURCE_GROUP, "c1")
+    (sent,) = wire.recorded()
+    assert sent.path.startswith(f"/subscriptions/{quote(subscription, safe='')}/resourceGroups/{RESOURCE_GROUP}/")
+
+
+@pytest.mark.parametrize("subscription", ["", ".", ".."])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_subscription_id_of_dots_is_refused_when_the_client_is_made(credential, version, subscription):
+    with pytest.raises(PathSegmentError, match=f"Parameter 'subscription_id' is {subscription!r}"):
+        batchai.BatchAIManagementClient(credential, subscription, api_version=version)
+
+
+WRONG_TYPES = {
+    # attribute to set on the cluster definition, the value, the path the message must name, the wire type
+    "a str where an int belongs": (
+        ("scale_settings", "manual", "target_node_count"),
+        "many",
+        "ClusterCreateParameters.scale_settings.manual.target_node_count is a str",
+        "'int'",
+    ),
+    "a str where a model belongs": (
+        ("user_account_settings",),
+        "admin:secret-value-42",
+        "ClusterCreateParameters.user_account_settings is a str",
+        "'UserAccountSettings'",
+    ),
+    "a str where a list belongs": (
+        ("node_setup", "mount_volumes", "azure_file_shares"),
+        "one-file-share-value",
+        "ClusterCreateParameters.node_setup.mount_volumes.azure_file_shares is a str",
+        "'[AzureFileShareReference]'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG_TYPES))
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_value_of_the_wrong_type_is_refused_naming_the_attribute_and_never_the_value(
+    arm_server, credential, version, case
+):
+    attributes, value, names, wire_type = WRONG_TYPES[case]
+    with_resources(arm_server, credential, version, clusters=())
+    client = api(arm_server, credential, version)
+    models = client.models
+    definition = client.cluster_parameters()
+    definition.node_setup = models.NodeSetup(mount_volumes=models.MountVolumes())
+    target = definition
+    for attribute in attributes[:-1]:
+        target = getattr(target, attribute)
+    setattr(target, attributes[-1], value)
+    wire = Wire(arm_server)
+    with pytest.raises(SerializationError) as refused:
+        client.create_cluster("c1", definition)
+    message = str(refused.value)
+    assert message.startswith(names) and wire_type in message and value not in message
+    assert wire.sent() == []
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_value_msrest_can_convert_is_sent_converted(arm_server, credential, version):
+    """msrest's rule, kept: an int where a str belongs is sent as its text."""
+    with_resources(arm_server, credential, version, clusters=())
+    client = api(arm_server, credential, version)
+    definition = client.cluster_parameters()
+    definition.scale_settings.manual.target_node_count = 2
+    definition.vm_size = 6
+    wire = Wire(arm_server)
+    client.create_cluster("c1", definition).result()
+    sent = wire.recorded()[0].body
+    assert sent["properties"]["vmSize"] == "6"
