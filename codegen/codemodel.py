@@ -639,6 +639,10 @@ class OperationGroup:
             result = operation.final_result_type if operation.long_running else operation.result_type
             if result is not None and result.kind == "model":
                 found.add("read_response")
+            if operation.is_paging:
+                found.add("page_items")
+                if operation.paging_next_link_name:
+                    found.add("next_page")
         return sorted(found)
 
     @property

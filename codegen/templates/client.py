@@ -109,7 +109,7 @@ def client_module(code_model: CodeModel, header: str, is_async: bool, first_part
     credential = "AsyncTokenCredential" if is_async else "TokenCredential"
     credential_module = "azure.core.credentials_async" if is_async else "azure.core.credentials"
     runtime = "..." if is_async else ".."
-    runtime_names = ["RequestSerializer", "ResponseDeserializer"]
+    runtime_names = ["ContentDecodePolicy", "RequestSerializer", "ResponseDeserializer"]
     if not is_async:
         runtime_names.append("ReadTimeoutPolicy")
     statements = [
@@ -227,7 +227,7 @@ class {client.name}{base}:
                 self._config.headers_policy,
                 self._config.user_agent_policy,
                 self._config.proxy_policy,
-                policies.ContentDecodePolicy(**kwargs),
+                ContentDecodePolicy(**kwargs),
                 self._config.response_format_policy,
                 {prefix}ARMAutoResourceProviderRegistrationPolicy(),
                 self._config.redirect_policy,

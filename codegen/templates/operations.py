@@ -27,7 +27,7 @@ class _Async:
         self.poller = "AsyncLROPoller" if is_async else "LROPoller"
         self.paged = "AsyncItemPaged" if is_async else "ItemPaged"
         self.polling_method = "AsyncPollingMethod" if is_async else "PollingMethod"
-        self.arm_polling = "AsyncARMPolling" if is_async else "ARMPolling"
+        self.arm_polling = "AsyncCheckedARMPolling" if is_async else "CheckedARMPolling"
         self.no_polling = "AsyncNoPolling" if is_async else "NoPolling"
 
 
@@ -76,8 +76,7 @@ def _imports(code_model: CodeModel, group: OperationGroup, words: _Async) -> lis
         statements += ["from io import IOBase", "from typing import IO"]
     if any(operation.long_running for operation in operations):
         statements.append(f"from azure.core.polling import {words.poller}, {words.no_polling}, {words.polling_method}")
-        module = "async_arm_polling" if words.is_async else "arm_polling"
-        statements.append(f"from azure.mgmt.core.polling.{module} import {words.arm_polling}")
+        statements.append(f"from {parent}._runtime import {words.arm_polling}")
     if any(operation.is_paging for operation in operations):
         statements.append(
             "from azure.core.async_paging import AsyncItemPaged, AsyncList"
@@ -540,11 +539,15 @@ def paging(code_model: CodeModel, operation: Operation, words: _Async) -> list[s
         "",
         f"        {words.ASYNC}def extract_data(pipeline_response: PipelineResponse) -> Any:",
         f"            deserialized = {deserialize(operation.result_type)}",
-        f"            items = deserialized.{operation.paging_item_name} or []",
+        f"            items = page_items(deserialized.{operation.paging_item_name}, pipeline_response)",
         "            if cls:",
         "                items = cls(items)",
     ]
-    next_link = f"deserialized.{operation.paging_next_link_name} or None" if operation.paging_next_link_name else "None"
+    next_link = (
+        f"next_page(deserialized.{operation.paging_next_link_name}, pipeline_response)"
+        if operation.paging_next_link_name
+        else "None"
+    )
     lines.append(f"            return {next_link}, {'AsyncList(items)' if words.is_async else 'iter(items)'}")
     run = f"pipeline_response: PipelineResponse = {words.AWAIT}self._client._pipeline.run"
     lines += [
