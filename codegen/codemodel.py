@@ -310,6 +310,11 @@ class ModelType:
         return [prop.name for prop in self.properties if prop.secret]
 
     @property
+    def base_init_names(self) -> list[str]:
+        """The keyword parameters `__init__` passes on to the base class's: the inherited ones."""
+        return [prop.name for prop in self.init_properties if prop.inherited]
+
+    @property
     def validated_properties(self) -> list[Property]:
         """The properties msrest's `_validation` has an entry for."""
         return [prop for prop in self.properties if prop.validation_entry]
@@ -480,6 +485,11 @@ class Operation:
     @property
     def request_builder_name(self) -> str:
         return "build_" + self.name.removeprefix("begin_") + "_request"
+
+    @property
+    def path_parameters(self) -> list[Parameter]:
+        """The parameters sent in the URL's path, in spec order."""
+        return [param for param in self.parameters if param.location == "path"]
 
     @property
     def method_parameters(self) -> list[Parameter]:

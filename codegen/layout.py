@@ -82,9 +82,9 @@ def field(text: str) -> str:
     return f" {text}".rstrip()
 
 
-def keyword(name: str) -> str:
-    """A keyword argument that passes on the parameter of the same name."""
-    return f"{name}={name}"
+def keywords(names: list[str]) -> list[str]:
+    """Keyword arguments that pass on the parameters of the same names."""
+    return [f"{name}={name}" for name in names]
 
 
 def keyword_arguments(values: dict[str, Any]) -> list[str]:
@@ -274,7 +274,7 @@ FILTERS = {
     "python": literal,
     "docstring": docstring,
     "field": field,
-    "keyword": keyword,
+    "keywords": keywords,
     "keyword_arguments": keyword_arguments,
     "doc_type": doc_type,
     "imports": imports,
