@@ -9,6 +9,8 @@ depends on the spec. Writing, diffing and testing share one source.
 from __future__ import annotations
 
 import ast
+import contextlib
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -38,22 +40,15 @@ def default_cache_dir() -> Path:
 class Templates:
     """The templates of one generator run: one jinja2 Environment, each template compiled once.
 
-    With a `cache_dir`, jinja2's bytecode cache keeps the compiled templates there (keyed by each
-    template's source, so an edited template is compiled again): a run then loads them instead of
-    compiling. What the templates render never depends on it.
+    With a `cache_dir`, jinja2's bytecode cache keeps the compiled templates there: a run then loads
+    them instead of compiling. What the templates render never depends on it: jinja2 checks each
+    template's source against its compiled code, and the files' names carry jinja2's version and
+    the options the code was compiled with.
     """
 
     def __init__(self, cache_dir: Path | None = None) -> None:
-        cache = None
-        if cache_dir is not None:
-            try:
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
-            except OSError:  # no cache folder (a read-only home): the templates are compiled
-                cache = None
         self.environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(_TEMPLATES),
-            bytecode_cache=cache,
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             trim_blocks=True,
@@ -62,6 +57,19 @@ class Templates:
             auto_reload=False,  # the templates do not change during a run
         )
         self.environment.filters.update(layout.FILTERS)
+        if cache_dir is not None:
+            with contextlib.suppress(OSError):
+                cache_dir.mkdir(parents=True, exist_ok=True)
+            if os.access(cache_dir, os.W_OK):  # else (a read-only home) the templates are compiled
+                self.environment.bytecode_cache = jinja2.FileSystemBytecodeCache(
+                    str(cache_dir), f"__jinja2_{self.fingerprint()}_%s.cache"
+                )
+
+    def fingerprint(self) -> str:
+        """jinja2's version and the options that shape the compiled code of a template."""
+        env = self.environment
+        options = (jinja2.__version__, env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.autoescape)
+        return hashlib.sha1(repr(options).encode()).hexdigest()[:12]
 
     def render(self, name: str, values: dict[str, Any], **more: Any) -> str:
         return self.environment.get_template(name).render(values, **more)
