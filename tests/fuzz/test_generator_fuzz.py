@@ -22,7 +22,7 @@ from typing import Any
 import generator_checks as checks
 import pytest
 import spec_mutations
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, given, note, seed, settings
 from hypothesis import strategies as st
 
 from codegen.loader import SpecError
@@ -91,7 +91,7 @@ def test_a_mutated_spec_generates_checked_code_or_stops_with_a_spec_error(workdi
     version = data.draw(st.sampled_from(VERSIONS), label="version")
     document = checks.base_document(version)
     mutations = spec_mutations.mutate(document, data.draw)
-    data.note(mutations)
+    note(mutations)
     check_mutant(document, version, workdir, mutations)
 
 

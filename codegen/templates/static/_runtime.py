@@ -395,27 +395,49 @@ class ContentDecodePolicy(policies.ContentDecodePolicy):
     """azure-core's ContentDecodePolicy, whose every failure to read a body is a DecodeError naming the request.
 
     azure-core's lets two through bare: the RecursionError of JSON nested deeper than Python's parser goes,
-    and (async) the UnicodeDecodeError of a body that is not the text its Content-Type says. And JSON under a
-    Content-Type without a charset is read as UTF-8, JSON's encoding, where requests would read a ``text/json``
-    body as ISO-8859-1 (garbling every non-ASCII character).
+    and (async) the UnicodeDecodeError of a body that is not the text its Content-Type says. A JSON body (or
+    one without a Content-Type, which azure-core reads as JSON) is read as strictly as the async client reads
+    it, in its charset or else UTF-8, JSON's encoding: requests would read bytes that are not that text with
+    replacement characters (and a ``text/json`` body without a charset as ISO-8859-1).
     """
 
     def on_response(self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any]) -> None:
+        if response.context.options.get("stream", True):
+            return  # azure-core's reads nothing of a streamed response either
         content_type = (response.http_response.headers.get("Content-Type") or "").lower()
-        if (
-            "charset=" not in content_type
-            and "response_encoding" not in request.context
-            and _JSON_TYPE.match(content_type.split(";")[0].strip())
-        ):
-            request.context["response_encoding"] = "utf-8"
+        mime_type = content_type.split(";")[0].strip()
+        if not mime_type or _JSON_TYPE.match(mime_type):
+            if "charset=" not in content_type and "response_encoding" not in request.context:
+                request.context["response_encoding"] = "utf-8"
+            _check_text(response, request.context.get("response_encoding") or _charset(content_type))
         try:
             super().on_response(request, response)
         except (RecursionError, UnicodeDecodeError) as error:
-            raise DecodeError(
-                f"{_request_line(response)} with a body that cannot be read: {type(error).__name__}: {error}",
-                response=response.http_response,
-                error=error,
-            ) from error
+            raise _unreadable_body(response, error) from error
+
+
+def _charset(content_type: str) -> str:
+    found = re.search(r"charset=\"?([^\s;\"]+)", content_type)
+    return found.group(1) if found else "utf-8"
+
+
+def _check_text(response: PipelineResponse[Any, Any], encoding: str) -> None:
+    """A DecodeError for a body that is not text in `encoding` (a byte-order mark allowed for UTF-8)."""
+    body = _body(response.http_response)
+    if not body:
+        return
+    try:
+        body.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding)
+    except (UnicodeDecodeError, LookupError) as error:  # LookupError: a charset Python does not know
+        raise _unreadable_body(response, error) from error
+
+
+def _unreadable_body(response: PipelineResponse[Any, Any], error: Exception) -> DecodeError:
+    return DecodeError(
+        f"{_request_line(response)} with a body that cannot be read: {type(error).__name__}: {error}",
+        response=response.http_response,
+        error=error,
+    )
 
 
 def as_deserialization_error(error: BaseException) -> DeserializationError:

@@ -82,10 +82,34 @@ class WireModel(Model):
 
     @classmethod
     def deserialize(cls, data: Any, content_type: str | None = None) -> Any:
-        """Parse JSON (a string, bytes or parsed) into an instance of this model (msrest's result)."""
-        if "_from_wire" not in cls.__dict__:
-            return super().deserialize(data, content_type)
-        return read_json(cls, Deserializer._unpack_content(data, content_type))
+        """Parse JSON (a string, bytes or parsed) into an instance of this model (msrest's result).
+
+        Any failure is msrest's DeserializationError, also where msrest lets another through (bytes that
+        are not UTF-8, JSON nested deeper than the parser goes).
+        """
+        try:
+            if "_from_wire" not in cls.__dict__:
+                return super().deserialize(data, content_type)
+            return read_json(cls, Deserializer._unpack_content(data, content_type))
+        except DeserializationError:
+            raise
+        except Exception as error:
+            raise _not_read(cls, error) from error
+
+    @classmethod
+    def from_dict(cls, data: Any, key_extractors: Any = None, content_type: str | None = None) -> Any:
+        """Parse a dict (keys as the attributes or as the REST API has them) into an instance (msrest's result);
+        any failure is msrest's DeserializationError."""
+        try:
+            return super().from_dict(data, key_extractors, content_type)
+        except DeserializationError:
+            raise
+        except Exception as error:
+            raise _not_read(cls, error) from error
+
+
+def _not_read(model: type[Model], error: Exception) -> DeserializationError:
+    return DeserializationError(f"Unable to deserialize to object: {model.__name__}, {type(error).__name__}: {error}")
 
 
 def write_body(data: Any, model: type[WireModel], serializer: Serializer) -> Any:
