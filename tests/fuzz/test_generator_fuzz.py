@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,7 @@ def check_mutant(document: Any, version: str, workdir: Path, mutations: list[tup
     except SpecError as error:
         checks.check_spec_error(error, document)
         _record({**entry, "outcome": "SpecError", "error": str(error)[:300]})
+        shutil.rmtree(folder, ignore_errors=True)
         return
     checks.check_code_model(generated, document)
     checks.check_sources(generated.files)
@@ -78,6 +80,7 @@ def check_mutant(document: Any, version: str, workdir: Path, mutations: list[tup
         status, report = checks.run_mypy(generated, workdir / "mypy-cache")
         assert status == 0, f"mypy on the generated package:\n{report}"
     _record({**entry, "outcome": "generated, mypy" if typed else "generated"})
+    shutil.rmtree(folder, ignore_errors=True)  # a long hunt makes thousands (a failing one is kept to look at)
 
 
 def test_the_unmutated_specs_generate_and_pass_the_checks(workdir: Path) -> None:
