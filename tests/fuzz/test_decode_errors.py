@@ -107,3 +107,28 @@ def test_a_page_with_a_null_item_or_a_link_that_is_no_url_is_a_decode_error(
     assert outcome == "error" and type(error) is DecodeError, repr(error)
     assert says in str(error) and "answered 200" in str(error) and "Content-Type" in str(error), str(error)
     assert len(script.sent) == 1
+
+
+def _nested(depth: int) -> Any:
+    value: Any = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("read", "data"),
+    [
+        ("deserialize", b'{"name": "\xff"}'),  # msrest alone: UnicodeDecodeError
+        ("deserialize", "[" * 100_000 + "]" * 100_000),
+        ("deserialize", ["a"]),
+        ("deserialize", {"properties": "x"}),
+        ("from_dict", {"name": _nested(5000)}),  # msrest alone: RecursionError
+        ("from_dict", ["a"]),
+        ("from_dict", {"properties": "x"}),
+    ],
+    ids=["not UTF-8", "JSON nested too deep", "a list", "a string for an object", "nested too deep", "a list.", "str"],
+)
+def test_a_model_read_directly_raises_deserialization_error_only(read: str, data: Any) -> None:
+    with pytest.raises(DeserializationError, match="Workspace|type"):
+        getattr(SUBJECT.models.Workspace, read)(data)
