@@ -568,6 +568,11 @@ class OperationGroup:
         return any(operation.is_paging for operation in self.operations)
 
     @property
+    def has_path_parameters(self) -> bool:
+        """Whether a request builder puts a value in the URL's path (and checks that it stays one segment)."""
+        return any(operation.path_parameters for operation in self.operations)
+
+    @property
     def has_plain(self) -> bool:
         """Whether an operation is not paging: traced with the decorator of its kind (sync or async)."""
         return any(not operation.is_paging for operation in self.operations)

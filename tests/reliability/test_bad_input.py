@@ -4,12 +4,18 @@ percent-escaped so that it can never change the request's path (issue 8, item 7)
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 import pytest
 from azure.core.exceptions import ResourceNotFoundError, SerializationError
 from msrest.exceptions import ValidationError
-from reliability_support import VERSIONS, Api, Wire, api, with_resources
+from conftest import run_async
+from reliability_support import VERSIONS, Api, Wire, api, make_async_client, make_client, with_resources, within
 from scenario import RESOURCE_GROUP
 
 import batchai
@@ -85,16 +91,108 @@ def test_a_non_ascii_name_is_percent_escaped_into_one_path_segment(arm_server, c
     assert sent.path.endswith("/clusters/" + quote(name, safe="")) and sent.operation_id == "Clusters_Get"
 
 
-@pytest.mark.parametrize("subscription", ["a/b", "a?b#c%d", "sub scription", "日本"])
-def test_a_subscription_id_is_percent_escaped_into_one_path_segment(arm_server, credential, subscription):
+@pytest.mark.parametrize("subscription", ["a/b", "a?b#c%d", "sub scription", "日本", "%2e%2e", "a/../b"])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_subscription_id_is_percent_escaped_into_one_path_segment(arm_server, credential, version, subscription):
     client = batchai.BatchAIManagementClient(
-        credential, subscription, base_url=arm_server.base_url, connection_verify=arm_server.ca_path, retry_total=0
+        credential,
+        subscription,
+        api_version=version,
+        base_url=arm_server.base_url,
+        connection_verify=arm_server.ca_path,
+        retry_total=0,
     )
     wire = Wire(arm_server)
-    with pytest.raises(ResourceNotFoundError):
-        client.clusters.get(RESOURCE_GROUP, "c1")
+    with within(5), pytest.raises(ResourceNotFoundError):
+        Api(client, version).get_cluster("c1")
     (sent,) = wire.recorded()
-    assert sent.path.startswith(f"/subscriptions/{quote(subscription, safe='')}/resourceGroups/{RESOURCE_GROUP}/")
+    escaped = quote(subscription, safe="")
+    assert all(character not in escaped for character in "/?#")
+    assert sent.path.startswith(f"/subscriptions/{escaped}/resourceGroups/{RESOURCE_GROUP}/")  # the raw path
+
+
+def request_builders(version: str) -> Iterator[tuple[str, Callable[..., Any]]]:
+    """Every request builder of an API version's operation modules: (module.function name, function)."""
+    package = importlib.import_module(f"batchai.v{version.replace('-', '_')}.operations")
+    for module_info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        for name, function in vars(module).items():
+            if name.startswith("build_") and name.endswith("_request") and inspect.isfunction(function):
+                yield f"{module_info.name}.{name}", function
+
+
+def path_parameters(builder: Callable[..., Any]) -> tuple[dict[str, Any], list[str]]:
+    """Valid arguments for a builder's required parameters, and which of them it puts in the URL's path."""
+    required = [
+        name
+        for name, parameter in inspect.signature(builder).parameters.items()
+        if parameter.kind is parameter.POSITIONAL_OR_KEYWORD and parameter.default is parameter.empty
+    ]
+    arguments = {name: f"v{index}x" for index, name in enumerate(required)}
+    segments = urlsplit(builder(**arguments).url).path.split("/")
+    return arguments, [name for name in required if arguments[name] in segments]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_request_builder_refuses_an_empty_or_dot_path_segment_naming_the_parameter(version):
+    """The generator's check, on every operation: '', '.' and '..' never become a segment of the path, and the
+    error names the parameter (the spec's pattern's message, or PathSegmentError where the pattern allows dots)."""
+    checked = 0
+    with within(10):
+        for where, builder in request_builders(version):
+            arguments, in_path = path_parameters(builder)  # none for /providers/Microsoft.BatchAI/operations
+            for name in in_path:
+                for value in ("", ".", ".."):
+                    with pytest.raises(ValidationError) as refused:
+                        builder(**{**arguments, name: value})
+                    assert f"Parameter '{name}'" in str(refused.value), (where, name, value)
+                    if isinstance(refused.value, PathSegmentError):
+                        assert refused.value.target == name
+                    checked += 1
+    assert checked > 50
+
+
+@pytest.mark.parametrize("name", ["..", "."])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_resource_group_of_dots_is_refused_naming_it_sync_and_async(
+    arm_server, credential, async_credential, version, name
+):
+    """The resource group's pattern allows dots: the request builder refuses the whole-dot name itself, naming it
+    (before, the endpoint policy refused the URL)."""
+    wire = Wire(arm_server)
+    expected = f"Parameter 'resource_group_name' is {name!r}"
+    with within(5):
+        with make_client(arm_server, credential, version) as client:
+            calls = [
+                lambda: client.clusters.get(name, *Api(client, version).cluster_args("c1")[1:]),
+                lambda: list(client.jobs.list_by_resource_group(name))
+                if not Api(client, version).nested
+                else list(client.workspaces.list_by_resource_group(name)),
+                lambda: client.jobs.begin_delete(name, *Api(client, version).job_args("j1")[1:]),
+            ]
+            for call in calls:
+                with pytest.raises(PathSegmentError, match=expected) as refused:
+                    call()
+                assert refused.value.target == "resource_group_name"
+
+        async def scenario() -> str:
+            async with make_async_client(arm_server, async_credential, version) as client:
+                with pytest.raises(PathSegmentError) as refused:
+                    await client.clusters.get(name, *Api(client, version).cluster_args("c1")[1:])
+                return str(refused.value)
+
+        assert run_async(scenario()).startswith(expected)
+    assert wire.sent() == []
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_dots_inside_a_name_are_sent_as_they_are(arm_server, credential, version):
+    client = api(arm_server, credential, version)
+    wire = Wire(arm_server)
+    with within(5), pytest.raises(ResourceNotFoundError):
+        client.client.clusters.get("my.group..name", *client.cluster_args("c1")[1:])
+    (sent,) = wire.recorded()
+    assert "/resourceGroups/my.group..name/" in sent.path
 
 
 @pytest.mark.parametrize("subscription", ["", ".", ".."])

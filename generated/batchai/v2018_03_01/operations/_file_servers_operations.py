@@ -27,6 +27,7 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 from msrest import Deserializer, Serializer
 
+from ..._runtime import check_path_segment
 from ..._wire import read_response, write_body
 from .. import models as _models
 
@@ -61,6 +62,7 @@ def build_get_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(file_server_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(file_server_name)
@@ -72,10 +74,12 @@ def build_get_request(
         path_arguments["fileServerName"] = _SERIALIZER.url(
             "file_server_name", file_server_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("file_server_name", path_arguments["fileServerName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -112,6 +116,7 @@ def build_create_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(file_server_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(file_server_name)
@@ -123,10 +128,12 @@ def build_create_request(
         path_arguments["fileServerName"] = _SERIALIZER.url(
             "file_server_name", file_server_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("file_server_name", path_arguments["fileServerName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -166,6 +173,7 @@ def build_delete_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(file_server_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(file_server_name)
@@ -177,10 +185,12 @@ def build_delete_request(
         path_arguments["fileServerName"] = _SERIALIZER.url(
             "file_server_name", file_server_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("file_server_name", path_arguments["fileServerName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -216,6 +226,7 @@ def build_list_request(
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if filter is not None:
@@ -269,10 +280,12 @@ def build_list_by_resource_group_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if filter is not None:

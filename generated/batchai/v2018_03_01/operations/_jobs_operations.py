@@ -27,6 +27,7 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 from msrest import Deserializer, Serializer
 
+from ..._runtime import check_path_segment
 from ..._wire import read_response, write_body
 from .. import models as _models
 
@@ -63,6 +64,7 @@ def build_get_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(job_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
@@ -74,10 +76,12 @@ def build_get_request(
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -116,6 +120,7 @@ def build_create_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(job_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
@@ -127,10 +132,12 @@ def build_create_request(
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -172,6 +179,7 @@ def build_delete_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(job_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
@@ -183,10 +191,12 @@ def build_delete_request(
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -222,6 +232,7 @@ def build_list_remote_login_information_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(job_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
@@ -233,10 +244,12 @@ def build_list_remote_login_information_request(
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -272,6 +285,7 @@ def build_terminate_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(job_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
@@ -283,10 +297,12 @@ def build_terminate_request(
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -322,6 +338,7 @@ def build_list_request(
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if filter is not None:
@@ -375,10 +392,12 @@ def build_list_by_resource_group_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if filter is not None:
@@ -434,6 +453,7 @@ def build_list_output_files_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(job_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
@@ -445,10 +465,12 @@ def build_list_output_files_request(
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(outputdirectoryid) is str:

@@ -24,6 +24,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
+from ..._runtime import check_path_segment
 from ..._wire import read_response
 from .. import models as _models
 
@@ -55,10 +56,12 @@ def build_list_request(
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     if type(location) is str and _LOCATION_PATTERN.match(location):
         path_arguments["location"] = urllib.parse.quote(location, safe="")
     else:
         path_arguments["location"] = _SERIALIZER.url("location", location, "str", pattern="^[-\\w\\._]+$")
+    check_path_segment("location", path_arguments["location"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:

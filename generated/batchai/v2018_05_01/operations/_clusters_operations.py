@@ -27,6 +27,7 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 from msrest import Deserializer, Serializer
 
+from ..._runtime import check_path_segment
 from ..._wire import read_response, write_body
 from .. import models as _models
 
@@ -63,6 +64,7 @@ def build_get_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -74,6 +76,7 @@ def build_get_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(cluster_name) is str
         and _WORKSPACE_NAME_PATTERN.match(cluster_name)
@@ -85,10 +88,12 @@ def build_get_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -126,6 +131,7 @@ def build_create_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -137,6 +143,7 @@ def build_create_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(cluster_name) is str
         and _WORKSPACE_NAME_PATTERN.match(cluster_name)
@@ -148,10 +155,12 @@ def build_create_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -193,6 +202,7 @@ def build_update_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -204,6 +214,7 @@ def build_update_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(cluster_name) is str
         and _WORKSPACE_NAME_PATTERN.match(cluster_name)
@@ -215,10 +226,12 @@ def build_update_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -259,6 +272,7 @@ def build_delete_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -270,6 +284,7 @@ def build_delete_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(cluster_name) is str
         and _WORKSPACE_NAME_PATTERN.match(cluster_name)
@@ -281,10 +296,12 @@ def build_delete_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -321,6 +338,7 @@ def build_list_remote_login_information_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -332,6 +350,7 @@ def build_list_remote_login_information_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(cluster_name) is str
         and _WORKSPACE_NAME_PATTERN.match(cluster_name)
@@ -343,10 +362,12 @@ def build_list_remote_login_information_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -384,6 +405,7 @@ def build_list_by_workspace_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -395,10 +417,12 @@ def build_list_by_workspace_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if max_results is not None:

@@ -26,6 +26,7 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 from msrest import Deserializer, Serializer
 
+from ..._runtime import check_path_segment
 from ..._wire import read_response
 from .. import models as _models
 
@@ -63,6 +64,7 @@ def build_list_by_workspace_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -74,10 +76,12 @@ def build_list_by_workspace_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if max_results is not None:
@@ -119,6 +123,7 @@ def build_get_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -130,6 +135,7 @@ def build_get_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -141,10 +147,12 @@ def build_get_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -181,6 +189,7 @@ def build_create_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -192,6 +201,7 @@ def build_create_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -203,10 +213,12 @@ def build_create_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -243,6 +255,7 @@ def build_delete_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -254,6 +267,7 @@ def build_delete_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -265,10 +279,12 @@ def build_delete_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:

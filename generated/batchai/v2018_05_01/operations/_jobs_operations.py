@@ -27,6 +27,7 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 from msrest import Deserializer, Serializer
 
+from ..._runtime import check_path_segment
 from ..._wire import read_response, write_body
 from .. import models as _models
 
@@ -65,6 +66,7 @@ def build_list_by_experiment_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -76,6 +78,7 @@ def build_list_by_experiment_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -87,10 +90,12 @@ def build_list_by_experiment_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if max_results is not None:
@@ -133,6 +138,7 @@ def build_get_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -144,6 +150,7 @@ def build_get_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -155,16 +162,19 @@ def build_get_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(job_name) is str and _WORKSPACE_NAME_PATTERN.match(job_name) and len(job_name) >= 1 and len(job_name) <= 64:
         path_arguments["jobName"] = urllib.parse.quote(job_name, safe="")
     else:
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -203,6 +213,7 @@ def build_create_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -214,6 +225,7 @@ def build_create_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -225,16 +237,19 @@ def build_create_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(job_name) is str and _WORKSPACE_NAME_PATTERN.match(job_name) and len(job_name) >= 1 and len(job_name) <= 64:
         path_arguments["jobName"] = urllib.parse.quote(job_name, safe="")
     else:
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -276,6 +291,7 @@ def build_delete_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -287,6 +303,7 @@ def build_delete_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -298,16 +315,19 @@ def build_delete_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(job_name) is str and _WORKSPACE_NAME_PATTERN.match(job_name) and len(job_name) >= 1 and len(job_name) <= 64:
         path_arguments["jobName"] = urllib.parse.quote(job_name, safe="")
     else:
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -350,6 +370,7 @@ def build_list_output_files_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -361,6 +382,7 @@ def build_list_output_files_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -372,16 +394,19 @@ def build_list_output_files_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(job_name) is str and _WORKSPACE_NAME_PATTERN.match(job_name) and len(job_name) >= 1 and len(job_name) <= 64:
         path_arguments["jobName"] = urllib.parse.quote(job_name, safe="")
     else:
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(outputdirectoryid) is str:
@@ -440,6 +465,7 @@ def build_list_remote_login_information_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -451,6 +477,7 @@ def build_list_remote_login_information_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -462,16 +489,19 @@ def build_list_remote_login_information_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(job_name) is str and _WORKSPACE_NAME_PATTERN.match(job_name) and len(job_name) >= 1 and len(job_name) <= 64:
         path_arguments["jobName"] = urllib.parse.quote(job_name, safe="")
     else:
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -509,6 +539,7 @@ def build_terminate_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -520,6 +551,7 @@ def build_terminate_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -531,16 +563,19 @@ def build_terminate_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(job_name) is str and _WORKSPACE_NAME_PATTERN.match(job_name) and len(job_name) >= 1 and len(job_name) <= 64:
         path_arguments["jobName"] = urllib.parse.quote(job_name, safe="")
     else:
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:

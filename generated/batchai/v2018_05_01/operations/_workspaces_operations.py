@@ -27,6 +27,7 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 from msrest import Deserializer, Serializer
 
+from ..._runtime import check_path_segment
 from ..._wire import read_response, write_body
 from .. import models as _models
 
@@ -60,6 +61,7 @@ def build_list_request(
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if max_results is not None:
@@ -101,10 +103,12 @@ def build_list_by_resource_group_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if max_results is not None:
@@ -145,6 +149,7 @@ def build_get_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -156,10 +161,12 @@ def build_get_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -196,6 +203,7 @@ def build_create_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -207,10 +215,12 @@ def build_create_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -251,6 +261,7 @@ def build_update_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -262,10 +273,12 @@ def build_update_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -305,6 +318,7 @@ def build_delete_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -316,10 +330,12 @@ def build_delete_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
