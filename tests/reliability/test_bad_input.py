@@ -13,8 +13,8 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from azure.core.exceptions import ResourceNotFoundError, SerializationError
-from msrest.exceptions import ValidationError
 from conftest import run_async
+from msrest.exceptions import ValidationError
 from reliability_support import VERSIONS, Api, Wire, api, make_async_client, make_client, with_resources, within
 from scenario import RESOURCE_GROUP
 
@@ -165,9 +165,11 @@ def test_a_resource_group_of_dots_is_refused_naming_it_sync_and_async(
         with make_client(arm_server, credential, version) as client:
             calls = [
                 lambda: client.clusters.get(name, *Api(client, version).cluster_args("c1")[1:]),
-                lambda: list(client.jobs.list_by_resource_group(name))
-                if not Api(client, version).nested
-                else list(client.workspaces.list_by_resource_group(name)),
+                lambda: (
+                    list(client.jobs.list_by_resource_group(name))
+                    if not Api(client, version).nested
+                    else list(client.workspaces.list_by_resource_group(name))
+                ),
                 lambda: client.jobs.begin_delete(name, *Api(client, version).job_args("j1")[1:]),
             ]
             for call in calls:
