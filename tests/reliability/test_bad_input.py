@@ -15,6 +15,7 @@ import pytest
 from azure.core.exceptions import ResourceNotFoundError, SerializationError
 from conftest import run_async
 from msrest.exceptions import ValidationError
+from msrest.serialization import Model
 from reliability_support import VERSIONS, Api, Wire, api, make_async_client, make_client, with_resources, within
 from scenario import RESOURCE_GROUP
 
@@ -262,3 +263,94 @@ def test_a_value_msrest_can_convert_is_sent_converted(arm_server, credential, ve
     client.create_cluster("c1", definition).result()
     sent = wire.recorded()[0].body
     assert sent["properties"]["vmSize"] == "6"
+
+
+# -- model constructors ------------------------------------------------------------------------------
+
+
+def model_classes(version: str) -> list[type]:
+    models = batchai.BatchAIManagementClient.models(version)
+    return [
+        value
+        for name, value in sorted(vars(models).items())
+        if isinstance(value, type) and issubclass(value, Model) and value.__module__.startswith(models.__name__)
+    ]
+
+
+def init_keywords(model: type) -> list[str]:
+    return [
+        name
+        for name, parameter in inspect.signature(model.__init__).parameters.items()
+        if parameter.kind is parameter.KEYWORD_ONLY
+    ]
+
+
+def required_arguments(model: type) -> dict[str, Any]:
+    return {
+        name: None
+        for name, parameter in inspect.signature(model.__init__).parameters.items()
+        if parameter.kind is parameter.KEYWORD_ONLY and parameter.default is parameter.empty
+    }
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_unknown_keyword_to_any_model_raises_naming_it_and_the_closest_valid_one(version, caplog):
+    """msrest would log a warning and drop the value (a misspelt property would silently not be sent)."""
+    checked = 0
+    with within(10):
+        for model in model_classes(version):
+            keywords = init_keywords(model)
+            for keyword in keywords:
+                misspelt = keyword.replace("_", "") + "s" if "_" in keyword else keyword + "s"
+                with pytest.raises(TypeError) as refused:
+                    model(**{**required_arguments(model), misspelt: "secret-value-77"})
+                message = str(refused.value)
+                assert message.startswith(f"{model.__name__}() got an unexpected keyword argument {misspelt!r}")
+                assert f"did you mean {keyword!r}?" in message or (
+                    "did you mean" in message and message.split("did you mean ")[1].strip("'?") in keywords
+                ), message
+                assert "secret-value-77" not in message
+                checked += 1
+            with pytest.raises(TypeError, match=r"unexpected keyword argument 'zzqq'; (it takes|did you mean)"):
+                model(**required_arguments(model), zzqq=1)
+    assert checked > 100
+    assert not [record for record in caplog.records if "is not a known attribute" in record.getMessage()]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_models_built_from_the_wire_and_from_dicts_still_take_every_known_attribute(version):
+    """msrest builds models with keywords too (deserialize, from_dict): known attributes, read-only ones
+    included, are taken as before; a key the model does not know is kept in additional_properties or dropped,
+    never a TypeError."""
+    models = batchai.BatchAIManagementClient.models(version)
+    wire = {
+        "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.BatchAI/clusters/c1",
+        "name": "c1",
+        "unknownTopLevel": 1,
+        "properties": {"vmSize": "STANDARD_NC6", "provisioningState": "succeeded", "unknownProperty": 2},
+    }
+    cluster = models.Cluster.deserialize(wire)
+    assert (cluster.name, cluster.vm_size, cluster.provisioning_state) == ("c1", "STANDARD_NC6", "succeeded")
+    again = models.Cluster.from_dict({**cluster.as_dict(), "not_an_attribute": 3})
+    assert (again.name, again.vm_size, again.provisioning_state) == ("c1", "STANDARD_NC6", "succeeded")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_misspelt_keyword_never_reaches_the_wire(arm_server, credential, version):
+    with_resources(arm_server, credential, version, clusters=())
+    client = api(arm_server, credential, version)
+    models = client.models
+    wire = Wire(arm_server)
+    with within(5), pytest.raises(TypeError, match="'target_node_cout'; did you mean 'target_node_count'"):
+        client.create_cluster(
+            "c1",
+            models.ClusterCreateParameters(
+                **{
+                    **({"location": "eastus"} if not client.nested else {}),
+                    "vm_size": "STANDARD_NC6",
+                    "scale_settings": models.ScaleSettings(manual=models.ManualScaleSettings(target_node_cout=2)),
+                    "user_account_settings": models.UserAccountSettings(admin_user_name="u", admin_user_password="p"),
+                }
+            ),
+        )
+    assert wire.sent() == []
