@@ -690,6 +690,21 @@ def _check_monitor_answer(polling: Any, pipeline_response: PipelineResponse[Any,
         )
 
 
+def _resource_errors(resource: dict[str, Any]) -> str:
+    """The ARM errors a resource carries (``properties.errors``, ``properties.error`` or ``error``), as text."""
+    properties = resource.get("properties")
+    found: list[Any] = []
+    for holder in (properties if isinstance(properties, dict) else {}, resource):
+        for key in ("errors", "error"):
+            value = holder.get(key)
+            found += value if isinstance(value, list) else [value] if value else []
+    described = []
+    for error in found:
+        if isinstance(error, dict) and (error.get("code") or error.get("message")):
+            described.append(": ".join(str(error[key]) for key in ("code", "message") if error.get(key)))
+    return "; ".join(described)
+
+
 def _check_final_resource(polling: Any) -> None:
     """A PUT or PATCH that ends with the resource in a failed provisioningState has failed."""
     if _initial_method(polling) not in ("PUT", "PATCH"):
@@ -703,8 +718,10 @@ def _check_final_resource(polling: Any) -> None:
     state = state or parsed.get("provisioningState")
     if isinstance(state, str) and state.lower() in _FAILED_STATES:
         request = polling._initial_response.http_request
+        errors = _resource_errors(parsed)
         raise HttpResponseError(
-            f"{request.method} {request.url} finished, but the resource's provisioningState is {state!r}",
+            f"{request.method} {request.url} finished, but the resource's provisioningState is {state!r}"
+            + (f"; its errors: {errors}" if errors else ""),
             response=http_response,
         )
 
@@ -873,8 +890,8 @@ class ARMPoller(LROPoller[PollingReturnType]):
 class PagingLoopError(HttpResponseError):
     """A listing's nextLink points to a page already read: following it would loop for ever.
 
-    Raised on the page that carries the looping nextLink, after its items were yielded; ``next_link`` is
-    that link, ``pages`` the number of pages read.
+    Raised when that link would be followed, after the items of the page that carries it were yielded;
+    ``next_link`` is the link, ``pages`` the number of pages read.
     """
 
     def __init__(self, message: str, *, response: Any, next_link: str, pages: int) -> None:
@@ -895,24 +912,49 @@ def _page_key(url: str) -> tuple[str, str, str]:
 
 
 class PageTrail:
-    """The pages one listing has read, to refuse a nextLink back to any of them."""
+    """The pages one walk through a listing has read, to refuse a nextLink back to any of them.
+
+    A generated paging method makes one per listing: its ``extract_data`` passes each page's nextLink through
+    ``follow`` and its ``get_next`` calls ``check`` before it requests a link. It remembers the pages' URLs
+    (not their items), for the current walk only: a walk that starts again (iterating the pager anew, or
+    ``by_page(continuation_token=...)``) starts a new trail.
+    """
 
     def __init__(self) -> None:
-        self._read: dict[tuple[str, str, str], int] = {}
+        self._read: dict[tuple[str, str, str], int] = {}  # page -> its number in this walk
+        self._expected: tuple[str, str, str] | None = None  # the page the last nextLink points to
+        self._refused: tuple[str, PagingLoopError] | None = None
 
     def follow(self, next_link: str | None, pipeline_response: PipelineResponse[Any, Any]) -> str | None:
-        """The nextLink to follow after this page, or None at the end; raises PagingLoopError on a loop."""
-        self._read.setdefault(_page_key(pipeline_response.http_request.url), len(self._read) + 1)
+        """The nextLink to follow after this page, or None at the end; a link back to a page read is noted for
+        ``check``, which raises PagingLoopError when it would be followed (this page's items go first)."""
+        current = _page_key(pipeline_response.http_request.url)
+        if current != self._expected:  # a first page, or a caller's continuation token: a new walk
+            self._read = {}
+        self._read.setdefault(current, len(self._read) + 1)
+        self._expected = None
         if not next_link:
             return None
-        seen = self._read.get(_page_key(next_link))
+        key = _page_key(next_link)
+        seen = self._read.get(key)
         if seen is not None:
             pages = len(self._read)
-            raise PagingLoopError(
-                f"{_request_line(pipeline_response)} with a nextLink back to page {seen} of {pages} read "
-                f"({next_link}): the listing would loop for ever, so it stops here",
-                response=pipeline_response.http_response,
-                next_link=next_link,
-                pages=pages,
+            again = "the same page again" if key == current else f"back to page {seen}"
+            self._refused = (
+                next_link,
+                PagingLoopError(
+                    f"{_request_line(pipeline_response)} with a nextLink to {again} of the {pages} read "
+                    f"({next_link}): the listing would loop for ever, so it stops here",
+                    response=pipeline_response.http_response,
+                    next_link=next_link,
+                    pages=pages,
+                ),
             )
+        self._expected = key
         return next_link
+
+    def check(self, next_link: str | None) -> None:
+        """Raise the PagingLoopError of a nextLink ``follow`` found looping, before it is requested."""
+        refused, self._refused = self._refused, None
+        if next_link and refused is not None and refused[0] == next_link:
+            raise refused[1]
