@@ -24,11 +24,10 @@ from azure.core.rest import HttpRequest
 from azure.core.tracing.decorator import distributed_trace
 from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
-from azure.mgmt.core.polling.arm_polling import ARMPolling
 from msrest import Deserializer, Serializer
 
-from ..._runtime import check_path_segment
-from ..._wire import read_response, write_body
+from ..._runtime import CheckedARMPolling, check_path_segment
+from ..._wire import next_page, page_items, read_response, write_body
 from .. import models as _models
 
 ClsType = Callable[[PipelineResponse, Any, dict[str, Any]], Any] | None
@@ -571,7 +570,7 @@ class ClustersOperations:
         :param parameters: The parameters to provide for cluster creation. Required.
         :type parameters: ~batchai.v2018_03_01.models.ClusterCreateParameters | IO[bytes]
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is ARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -603,7 +602,7 @@ class ClustersOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = ARMPolling(polling_interval, **kwargs)
+            polling_method = CheckedARMPolling(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
@@ -730,7 +729,7 @@ class ClustersOperations:
             1 through 64 characters long. Required.
         :type cluster_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is ARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -761,7 +760,7 @@ class ClustersOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = ARMPolling(polling_interval, **kwargs)
+            polling_method = CheckedARMPolling(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
@@ -823,10 +822,10 @@ class ClustersOperations:
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
             deserialized = read_response(_models.RemoteLoginInformationListResult, pipeline_response)
-            items = deserialized.value or []
+            items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return deserialized.next_link or None, iter(items)
+            return next_page(deserialized.next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
             request = prepare_request(next_link)
@@ -886,10 +885,10 @@ class ClustersOperations:
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
             deserialized = read_response(_models.ClusterListResult, pipeline_response)
-            items = deserialized.value or []
+            items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return deserialized.next_link or None, iter(items)
+            return next_page(deserialized.next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
             request = prepare_request(next_link)
@@ -965,10 +964,10 @@ class ClustersOperations:
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
             deserialized = read_response(_models.ClusterListResult, pipeline_response)
-            items = deserialized.value or []
+            items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return deserialized.next_link or None, iter(items)
+            return next_page(deserialized.next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
             request = prepare_request(next_link)

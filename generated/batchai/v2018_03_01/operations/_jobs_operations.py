@@ -24,11 +24,10 @@ from azure.core.rest import HttpRequest
 from azure.core.tracing.decorator import distributed_trace
 from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
-from azure.mgmt.core.polling.arm_polling import ARMPolling
 from msrest import Deserializer, Serializer
 
-from ..._runtime import check_path_segment
-from ..._wire import read_response, write_body
+from ..._runtime import CheckedARMPolling, check_path_segment
+from ..._wire import next_page, page_items, read_response, write_body
 from .. import models as _models
 
 ClsType = Callable[[PipelineResponse, Any, dict[str, Any]], Any] | None
@@ -650,7 +649,7 @@ class JobsOperations:
         :param parameters: The parameters to provide for job creation. Required.
         :type parameters: ~batchai.v2018_03_01.models.JobCreateParameters | IO[bytes]
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is ARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -682,7 +681,7 @@ class JobsOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = ARMPolling(polling_interval, **kwargs)
+            polling_method = CheckedARMPolling(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
@@ -743,7 +742,7 @@ class JobsOperations:
             characters long. Required.
         :type job_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is ARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -774,7 +773,7 @@ class JobsOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = ARMPolling(polling_interval, **kwargs)
+            polling_method = CheckedARMPolling(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
@@ -836,10 +835,10 @@ class JobsOperations:
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
             deserialized = read_response(_models.RemoteLoginInformationListResult, pipeline_response)
-            items = deserialized.value or []
+            items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return deserialized.next_link or None, iter(items)
+            return next_page(deserialized.next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
             request = prepare_request(next_link)
@@ -899,7 +898,7 @@ class JobsOperations:
             characters long. Required.
         :type job_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is ARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -930,7 +929,7 @@ class JobsOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = ARMPolling(polling_interval, **kwargs)
+            polling_method = CheckedARMPolling(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
@@ -991,10 +990,10 @@ class JobsOperations:
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
             deserialized = read_response(_models.JobListResult, pipeline_response)
-            items = deserialized.value or []
+            items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return deserialized.next_link or None, iter(items)
+            return next_page(deserialized.next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
             request = prepare_request(next_link)
@@ -1060,10 +1059,10 @@ class JobsOperations:
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
             deserialized = read_response(_models.JobListResult, pipeline_response)
-            items = deserialized.value or []
+            items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return deserialized.next_link or None, iter(items)
+            return next_page(deserialized.next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
             request = prepare_request(next_link)
@@ -1140,10 +1139,10 @@ class JobsOperations:
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
             deserialized = read_response(_models.FileListResult, pipeline_response)
-            items = deserialized.value or []
+            items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return deserialized.next_link or None, iter(items)
+            return next_page(deserialized.next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
             request = prepare_request(next_link)

@@ -23,7 +23,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
-from ..._wire import read_response
+from ..._wire import next_page, page_items, read_response
 from .. import models as _models
 
 ClsType = Callable[[PipelineResponse, Any, dict[str, Any]], Any] | None
@@ -121,10 +121,10 @@ class Operations:
 
         def extract_data(pipeline_response: PipelineResponse) -> Any:
             deserialized = read_response(_models.OperationListResult, pipeline_response)
-            items = deserialized.value or []
+            items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return deserialized.next_link or None, iter(items)
+            return next_page(deserialized.next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
             request = prepare_request(next_link)

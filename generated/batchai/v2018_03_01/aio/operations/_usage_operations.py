@@ -22,7 +22,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
-from ...._wire import read_response
+from ...._wire import next_page, page_items, read_response
 from ... import models as _models
 from ...operations._usage_operations import _next_page_request, build_list_request
 
@@ -86,10 +86,10 @@ class UsageOperations:
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
             deserialized = read_response(_models.ListUsagesResult, pipeline_response)
-            items = deserialized.value or []
+            items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return deserialized.next_link or None, AsyncList(items)
+            return next_page(deserialized.next_link, pipeline_response), AsyncList(items)
 
         async def get_next(next_link: str | None = None) -> PipelineResponse:
             request = prepare_request(next_link)

@@ -23,10 +23,10 @@ from azure.core.tracing.decorator import distributed_trace
 from azure.core.tracing.decorator_async import distributed_trace_async
 from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
-from azure.mgmt.core.polling.async_arm_polling import AsyncARMPolling
 from msrest import Deserializer, Serializer
 
-from ...._wire import read_response, write_body
+from ...._runtime import AsyncCheckedARMPolling
+from ...._wire import next_page, page_items, read_response, write_body
 from ... import models as _models
 from ...operations._clusters_operations import (
     _next_page_request,
@@ -186,7 +186,7 @@ class ClustersOperations:
         :param parameters: The parameters to provide for the Cluster creation. Required.
         :type parameters: ~batchai.v2018_05_01.models.ClusterCreateParameters | IO[bytes]
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is AsyncARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is AsyncCheckedARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.AsyncPollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -219,7 +219,7 @@ class ClustersOperations:
 
         polling_method: AsyncPollingMethod
         if polling is True:
-            polling_method = AsyncARMPolling(polling_interval, **kwargs)
+            polling_method = AsyncCheckedARMPolling(polling_interval, **kwargs)
         elif polling is False:
             polling_method = AsyncNoPolling()
         else:
@@ -358,7 +358,7 @@ class ClustersOperations:
             1 through 64 characters long. Required.
         :type cluster_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is AsyncARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is AsyncCheckedARMPolling. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.AsyncPollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -390,7 +390,7 @@ class ClustersOperations:
 
         polling_method: AsyncPollingMethod
         if polling is True:
-            polling_method = AsyncARMPolling(polling_interval, **kwargs)
+            polling_method = AsyncCheckedARMPolling(polling_interval, **kwargs)
         elif polling is False:
             polling_method = AsyncNoPolling()
         else:
@@ -457,10 +457,10 @@ class ClustersOperations:
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
             deserialized = read_response(_models.RemoteLoginInformationListResult, pipeline_response)
-            items = deserialized.value or []
+            items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return deserialized.next_link or None, AsyncList(items)
+            return next_page(deserialized.next_link, pipeline_response), AsyncList(items)
 
         async def get_next(next_link: str | None = None) -> PipelineResponse:
             request = prepare_request(next_link)
@@ -527,10 +527,10 @@ class ClustersOperations:
 
         async def extract_data(pipeline_response: PipelineResponse) -> Any:
             deserialized = read_response(_models.ClusterListResult, pipeline_response)
-            items = deserialized.value or []
+            items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return deserialized.next_link or None, AsyncList(items)
+            return next_page(deserialized.next_link, pipeline_response), AsyncList(items)
 
         async def get_next(next_link: str | None = None) -> PipelineResponse:
             request = prepare_request(next_link)
