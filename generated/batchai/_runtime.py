@@ -1015,7 +1015,8 @@ class ARMPoller(LROPoller[PollingReturnType]):
             return  # a polling method of the caller's: azure-core's behaviour
         method.stop()
         thread = self._thread
-        if thread is not None and thread.is_alive():
+        if thread is not None:
+            self._done.wait()  # set as the thread ends (see `wait`)
             thread.join()
         self._stopped = not method.finished()
         if isinstance(self._exception, _PollingStopped):
@@ -1037,14 +1038,18 @@ class ARMPoller(LROPoller[PollingReturnType]):
     def wait(self, timeout: float | None = None) -> None:
         self._resume()
         try:
-            super().wait(timeout)
+            # the thread's end, awaited on its Event rather than joined: on Python 3.11 a Thread.join that Ctrl-C
+            # interrupts marks the thread as stopped while it still runs (and it could no longer be joined)
+            if self._thread is not None and not self._done.wait(timeout):
+                return
+            super().wait()  # joins the ended thread and raises the operation's error, if any
         except BaseException:
             self.stop_polling()
             raise
 
     def result(self, timeout: float | None = None) -> PollingReturnType:
         self.wait(timeout)
-        if self._thread is not None and self._thread.is_alive():
+        if self._thread is not None and not self._done.is_set():
             self.stop_polling()
             status = self.status()
             raise OperationTimeoutError(
