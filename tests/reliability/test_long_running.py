@@ -56,9 +56,15 @@ def test_invalid_json_from_the_monitor_is_a_decode_error(arm_server, credential,
     client = api(arm_server, credential, version)
     arm_server.faults.add(faults.monitor_invalid_json())
     wire = Wire(arm_server)
-    with within(5), pytest.raises(DecodeError, match="JSON is invalid") as raised:
-        client.create_cluster("c1").result()
-    assert "{not json" in str(raised.value)
+    with within(5):
+        poller = client.create_cluster("c1")
+        with pytest.raises(DecodeError, match="JSON is invalid") as raised:
+            poller.result()
+        # the operation's error ends the poller, as in azure-core: done, and the same error again, no new poll
+        assert poller.done() and poller_threads() == []
+        with pytest.raises(DecodeError) as again:
+            poller.result()
+    assert "{not json" in str(raised.value) and again.value is raised.value
     assert wire.count("Clusters_Create") == 1 and polled(wire) == 1
 
 
@@ -85,6 +91,28 @@ def test_a_monitor_answer_that_is_not_json_says_so(arm_server, credential, versi
     with within(5), pytest.raises(DecodeError) as raised:
         client.create_cluster("c1").result()
     message = str(raised.value)
+    assert "/operationstatuses/" in message or "/operationresults/" in message
+    assert ("'text/html'" in message) if answer == "html" else ("empty body" in message)
+    assert polled(wire) == 1
+
+
+@pytest.mark.parametrize("answer", ["html", "empty"])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_async_default_says_so_too(arm_server, credential, async_credential, version, answer):
+    with_resources(arm_server, credential, version, clusters=())
+    fault = faults.html_page(200) if answer == "html" else faults.empty_body(200)
+    arm_server.faults.add(fault.on(path=faults.MONITOR))
+    wire = Wire(arm_server)
+
+    async def scenario() -> str:
+        async with make_async_client(arm_server, async_credential, version) as client:
+            poller = await Api(client, version).create_cluster("c1")
+            with pytest.raises(DecodeError) as raised:
+                await poller.result()
+            return str(raised.value)
+
+    with within(5):
+        message = run_async(scenario())
     assert "/operationstatuses/" in message or "/operationresults/" in message
     assert ("'text/html'" in message) if answer == "html" else ("empty body" in message)
     assert polled(wire) == 1

@@ -1036,15 +1036,17 @@ class ARMPoller(LROPoller[PollingReturnType]):
 
     def wait(self, timeout: float | None = None) -> None:
         self._resume()
-        try:
-            # the thread's end, awaited on its Event rather than joined: on Python 3.11 a Thread.join that Ctrl-C
-            # interrupts marks the thread as stopped while it still runs (and it could no longer be joined)
-            if self._thread is not None and not self._done.wait(timeout):
+        if self._thread is not None:
+            try:
+                # the thread's end, awaited on its Event rather than joined: on Python 3.11 a Thread.join that
+                # Ctrl-C interrupts marks the thread as stopped while it still runs (it can no longer be joined)
+                ended = self._done.wait(timeout)
+            except BaseException:  # KeyboardInterrupt, SystemExit: the caller stops waiting, so polling stops
+                self.stop_polling()
+                raise
+            if not ended:
                 return
-            super().wait()  # joins the ended thread and raises the operation's error, if any
-        except BaseException:
-            self.stop_polling()
-            raise
+        super().wait()  # joins the ended thread and raises the operation's error, if any
 
     def result(self, timeout: float | None = None) -> PollingReturnType:
         self.wait(timeout)
