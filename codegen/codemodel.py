@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -71,6 +71,155 @@ _INLINE_RULES = {
 }
 # Names the generated methods use for their own locals and helpers: a flattened group's variable avoids them.
 _GENERATED_NAMES = {"cls", "data", "errors", "item", "keep_readonly", "obj", "self", "value", "wire"}
+# Names the generated code gives a meaning of its own, where a name from the spec would hide or rebind it.
+# A parameter so named gets "_parameter" added, a property "_property"; a model or an enum "Model"; an
+# operation group "_operations", an operation "_method". tests/codegen/test_codegen_reserved_names.py
+# reads the generated code for the names it uses, so these lists stay complete when the templates change.
+# - the locals, helpers, builtins and keyword arguments of operation methods and request builders:
+_OPERATION_NAMES = frozenset(
+    {
+        "accept",
+        "api_version",
+        "body_content",
+        "body_json",
+        "bool",
+        "bytes",
+        "case_insensitive_dict",
+        "check_path_segment",
+        "cls",
+        "content_type",
+        "continuation_token",
+        "deserialized",
+        "dict",
+        "distributed_trace",
+        "distributed_trace_async",
+        "error_map",
+        "extract_data",
+        "float",
+        "get_long_running_output",
+        "get_next",
+        "headers",
+        "initial_response",
+        "int",
+        "isinstance",
+        "items",
+        "iter",
+        "key",
+        "kwargs",
+        "len",
+        "list",
+        "map_error",
+        "next_link",
+        "next_page",
+        "pages",
+        "page_items",
+        "params",
+        "parsed",
+        "path_arguments",
+        "pipeline_response",
+        "polling",
+        "polling_interval",
+        "polling_method",
+        "prepare_request",
+        "read_response",
+        "request",
+        "response",
+        "self",
+        "str",
+        "type",
+        "url",
+        "urllib",
+        "value",
+        "values",
+        "write_body",
+    }
+)
+_BUILDER = re.compile(r"^build_\w+_request$")
+# - the client's and its configuration's constructors (client-level parameters are theirs too):
+_CLIENT_NAMES = frozenset(
+    {
+        "allow_http",
+        "api_version",
+        "authentication_policy",
+        "base_url",
+        "bool",
+        "check_path_segment",
+        "client_models",
+        "credential",
+        "credential_scopes",
+        "custom_hook_policy",
+        "deepcopy",
+        "endpoint_policy",
+        "exc_details",
+        "float",
+        "headers_policy",
+        "http_logging_policy",
+        "isinstance",
+        "kwargs",
+        "list",
+        "logging_policy",
+        "name",
+        "policies",
+        "polling_interval",
+        "proxy_policy",
+        "redirect_policy",
+        "request_copy",
+        "response_format_policy",
+        "retry_policy",
+        "sdk_moniker",
+        "secret_scrubbing_policy",
+        "self",
+        "str",
+        "super",
+        "trusted_hosts",
+        "type",
+        "user_agent_policy",
+        "value",
+    }
+)
+# - a model's constructor (the types of its attributes' annotations among them):
+_MODEL_INIT_NAMES = frozenset(
+    {"bool", "bytes", "datetime", "dict", "float", "int", "kwargs", "list", "self", "str", "super"}
+)
+# - what the models modules import for themselves:
+_MODELS_MODULE_NAMES = frozenset(
+    {"Any", "CaseInsensitiveEnumMeta", "Enum", "TYPE_CHECKING", "Unexpected", "ValidationError", "WireModel"}
+)
+# - what the client modules import (a client class must not be named so):
+_CLIENT_MODULE_NAMES = frozenset(
+    {
+        "ARMAutoResourceProviderRegistrationPolicy",
+        "ARMChallengeAuthenticationPolicy",
+        "ARMHttpLoggingPolicy",
+        "ARMPipelineClient",
+        "ARMRetryPolicy",
+        "Any",
+        "AsyncARMAutoResourceProviderRegistrationPolicy",
+        "AsyncARMChallengeAuthenticationPolicy",
+        "AsyncARMPipelineClient",
+        "AsyncARMRetryPolicy",
+        "AsyncHttpResponse",
+        "AsyncTokenCredential",
+        "Awaitable",
+        "ContentDecodePolicy",
+        "EndpointPolicy",
+        "HttpRequest",
+        "HttpResponse",
+        "ReadTimeoutPolicy",
+        "RedactingNetworkTraceLoggingPolicy",
+        "RequestSerializer",
+        "ResponseDeserializer",
+        "ResponseFormatPolicy",
+        "SECRET_FIELDS",
+        "SecretScrubbingPolicy",
+        "TYPE_CHECKING",
+        "TokenCredential",
+        "VERSION",
+    }
+)
+# - the members of a client (a version's, and the root client serving every version) and of an operation group:
+_CLIENT_MEMBERS = frozenset({"api_version", "close", "models", "send_request"})
+_OPERATION_GROUP_MEMBERS = frozenset({"models"})
 
 
 @dataclass(eq=False)
@@ -568,6 +717,16 @@ class OperationGroup:
         return any(operation.is_paging for operation in self.operations)
 
     @property
+    def follows_next_links(self) -> bool:
+        """Whether a paging operation follows nextLinks (and keeps a PageTrail of the pages it read)."""
+        return any(operation.is_paging and operation.paging_next_link_name for operation in self.operations)
+
+    @property
+    def has_path_parameters(self) -> bool:
+        """Whether a request builder puts a value in the URL's path (and checks that it stays one segment)."""
+        return any(operation.path_parameters for operation in self.operations)
+
+    @property
     def has_plain(self) -> bool:
         """Whether an operation is not paging: traced with the decorator of its kind (sync or async)."""
         return any(not operation.is_paging for operation in self.operations)
@@ -582,6 +741,10 @@ class OperationGroup:
             result = operation.final_result_type if operation.long_running else operation.result_type
             if result is not None and result.kind == "model":
                 found.add("read_response")
+            if operation.is_paging:
+                found.add("page_items")
+                if operation.paging_next_link_name:
+                    found.add("next_page")
         return sorted(found)
 
     @property
@@ -722,12 +885,26 @@ class _Builder:
         self.model_names: dict[str, ModelType] = {}
         self.enums: dict[str, EnumType] = {}
         self.referenced: set[int] = set()
+        self.parameter_groups: dict[str, ParameterGroup] = {}
+        # A model is made in two steps: `model_for` makes it and its bases, `fill` adds the properties once
+        # every model it needs exists; so a base's properties are complete when a subclass copies them.
+        self.unfilled: dict[int, tuple[ModelType, loader.Schema]] = {}  # models without properties yet, by id()
+        self.filling: set[int] = set()  # models whose properties are being made
+        self.ancestry: set[int] = set()  # schemas whose allOf parents are being resolved
+        self.containers: set[int] = set()  # array and map schemas whose item types are being resolved
+        self.client_name = self.make_client_name()
 
-    @property
-    def client_name(self) -> str:
-        return (
-            self.settings.client_name or self.spec.code_generation_settings.get("name") or pascal_case(self.spec.title)
-        )
+    def make_client_name(self) -> str:
+        """The client class: sdk.toml's name, else x-ms-code-generation-settings' name, else from the title."""
+        if self.settings.client_name:
+            name, pointer = self.settings.client_name, "sdk.toml#/package"
+        elif self.spec.code_generation_settings.get("name"):
+            name, pointer = self.spec.code_generation_settings["name"], "#/info/x-ms-code-generation-settings/name"
+        else:
+            name, pointer = pascal_case(self.spec.title), "#/info"
+        if not _is_class_name(name) or name in _CLIENT_MODULE_NAMES:
+            raise SpecError(pointer, f"the client class name {name!r} is not a Python class name this package can use")
+        return name
 
     def build(self) -> CodeModel:
         for schema in self.spec.definitions.values():
@@ -735,17 +912,17 @@ class _Builder:
             # only if a generated model or a successful response uses them
             if self.is_model_schema(schema) and not schema.external:
                 self.model_for(schema, schema.name or "")
+        self.fill_all()
         groups = self.operation_groups()
         client = Client(
-            name=self.settings.client_name
-            or self.spec.code_generation_settings.get("name")
-            or pascal_case(self.spec.title),
+            name=self.client_name,
             description=self.spec.description or self.spec.title,
             api_version=self.spec.version,
             parameters=self.client_parameters(),
             operation_groups=groups,
             default_host=f"{self.spec.schemes[0]}://{self.spec.host}",
         )
+        self.fill_all()
         models = [
             model for model in self.models.values() if not (model.flattened_away and id(model) not in self.referenced)
         ]
@@ -774,22 +951,15 @@ class _Builder:
         if self.is_model_schema(schema):
             model = self.model_for(schema, name_hint)
             return PythonType(model.name, f"_models.{model.name}", model=model)
-        if schema.type == "array":
-            if schema.items is None:
-                raise SpecError(schema.pointer, "array without items")
-            item = self.type_for(schema.items, name_hint + "Item")
-            return PythonType(
-                f"[{item.serialization}]", f"list[{item.annotation}]", model=item.model, enum=item.enum, element=item
-            )
-        if schema.additional_properties is not None:
-            value = self.type_for(schema.additional_properties, name_hint + "Value")
-            return PythonType(
-                f"{{{value.serialization}}}",
-                f"dict[str, {value.annotation}]",
-                model=value.model,
-                enum=value.enum,
-                element=value,
-            )
+        if schema.type == "array" or schema.additional_properties is not None:
+            if id(schema) in self.containers:
+                # a model breaks such a cycle (its type is its name); an array of itself has no msrest type
+                raise SpecError(schema.pointer, "the schema contains itself, not through a model: it has no type")
+            self.containers.add(id(schema))
+            try:
+                return self.container_type(schema, name_hint)
+            finally:
+                self.containers.discard(id(schema))
         if schema.type in (None, "object"):
             return PythonType("object", "Any")
         key = (schema.type, schema.format if (schema.type, schema.format) in _PRIMITIVES else None)
@@ -798,22 +968,49 @@ class _Builder:
         serialization, annotation = _PRIMITIVES[key]
         return PythonType(serialization, annotation)
 
+    def container_type(self, schema: loader.Schema, name_hint: str) -> PythonType:
+        if schema.type == "array":
+            if schema.items is None:
+                raise SpecError(schema.pointer, "array without items")
+            item = self.type_for(schema.items, name_hint + "Item")
+            return PythonType(
+                f"[{item.serialization}]", f"list[{item.annotation}]", model=item.model, enum=item.enum, element=item
+            )
+        assert schema.additional_properties is not None
+        value = self.type_for(schema.additional_properties, name_hint + "Value")
+        return PythonType(
+            f"{{{value.serialization}}}",
+            f"dict[str, {value.annotation}]",
+            model=value.model,
+            enum=value.enum,
+            element=value,
+        )
+
     def enum_type(self, schema: loader.Schema, name_hint: str) -> PythonType:
         assert schema.enum is not None
-        name = class_name(schema.enum_name or schema.name or name_hint)
-        values = [str(value) for value in schema.enum]
+        name = self.class_name_for(schema.enum_name or schema.name or name_hint, schema.pointer, "enum")
+        if name in self.model_names or name in self.parameter_groups:
+            raise SpecError(schema.pointer, f"enum {name!r} would have the name of a model")
+        values = list(dict.fromkeys(str(value) for value in schema.enum))  # 1 and "1" are one value on the wire
         existing = self.enums.get(name)
         if existing is None:
-            self.enums[name] = EnumType(
+            existing = self.enums[name] = EnumType(
                 name=name,
                 description=schema.description or schema.title or f"{name} values.",
-                values=[EnumValue(enum_member_name(value), value) for value in values],
+                values=[],
                 model_as_string=schema.enum_model_as_string,
             )
-        elif sorted(value.value for value in existing.values) != sorted(values):
-            # the same x-ms-enum name used with different values: keep every value, once
-            known = {value.value for value in existing.values}
-            existing.values.extend(EnumValue(enum_member_name(v), v) for v in values if v not in known)
+        # the same x-ms-enum name used with different values: keep every value, once
+        known = {value.value for value in existing.values}
+        existing.values.extend(EnumValue(enum_member_name(v), v) for v in values if v not in known)
+        members: dict[str, str] = {}
+        for value in existing.values:
+            if value.name in members:
+                raise SpecError(
+                    schema.pointer,
+                    f"enum {name}: the values {members[value.name]!r} and {value.value!r} would both be member {value.name}",
+                )
+            members[value.name] = value.value
         base = (
             "str"
             if schema.type in (None, "string")
@@ -821,17 +1018,30 @@ class _Builder:
         )
         return PythonType("str" if base == "str" else base, f"{base} | _models.{name}", enum=self.enums[name])
 
+    def class_name_for(self, name: str, pointer: str, what: str) -> str:
+        """A model's or an enum's class name; one the models modules import for themselves gets "Model" added."""
+        result = _python_name(class_name, name, pointer, what)
+        return result + "Model" if result in _MODELS_MODULE_NAMES else result
+
     # -- models ------------------------------------------------------------
 
     def model_for(self, schema: loader.Schema, name_hint: str) -> ModelType:
+        """The model of a schema, made with its bases; its properties are added by `fill`."""
         if id(schema) in self.models:
             return self.models[id(schema)]
-        name = class_name(schema.name or name_hint)
+        name = self.class_name_for(schema.name or name_hint, schema.pointer, "model")
         if schema.discriminator is not None or any(parent.discriminator for parent in schema.all_of):
             # no spec of ours uses it; msrest's subtype maps would need generated dispatch on the value
             raise SpecError(schema.pointer, "polymorphism (discriminator) is not supported")
-        if name in self.model_names:
-            raise SpecError(schema.pointer, f"two schemas would both become model {name!r}")
+        if name in self.model_names or name in self.parameter_groups:
+            other = (
+                self.model_names[name].pointer
+                if name in self.model_names
+                else self.parameter_groups[name].model.pointer
+            )
+            raise SpecError(schema.pointer, f"two schemas would both become model {name!r}: this one and {other}")
+        if name in self.enums:
+            raise SpecError(schema.pointer, f"model {name!r} would have the name of an enum")
         model = ModelType(
             name=name, description=_describe(schema.title, schema.description) or name, pointer=schema.pointer
         )
@@ -841,15 +1051,43 @@ class _Builder:
         if len(parents) > 1:
             raise SpecError(schema.pointer, "allOf with more than one parent model is not supported")
         if parents:
-            model.base = self.model_for(parents[0], parents[0].name or name + "Base")
+            parent = parents[0]
+            if id(parent) in self.ancestry or parent is schema:
+                raise SpecError(schema.pointer, f"model {name!r} would be its own base class (an allOf cycle)")
+            self.ancestry.add(id(schema))
+            try:
+                model.base = self.model_for(parent, parent.name or name + "Base")
+            finally:
+                self.ancestry.discard(id(schema))
             self.referenced.add(id(model.base))
+        self.unfilled[id(model)] = (model, schema)
+        return model
+
+    def fill(self, model: ModelType) -> None:
+        """Add its properties to a model made by `model_for` (its base's first), once."""
+        entry = self.unfilled.pop(id(model), None)
+        if entry is None:
+            if id(model) in self.filling:
+                raise SpecError(
+                    model.pointer,
+                    f"the properties of model {model.name!r} would include themselves (x-ms-client-flatten or allOf)",
+                )
+            return
+        schema = entry[1]
+        self.filling.add(id(model))
+        if model.base is not None:
+            self.fill(model.base)
             model.properties.extend(_inherited(prop) for prop in model.base.properties)
         model.properties.extend(self.properties_of(schema, model.name, prefix=""))
+        self.filling.discard(id(model))
         names = [prop.name for prop in model.properties]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
-            raise SpecError(schema.pointer, f"properties {duplicates} of model {name!r} share a Python name")
-        return model
+            raise SpecError(schema.pointer, f"properties {duplicates} of model {model.name!r} share a Python name")
+
+    def fill_all(self) -> None:
+        while self.unfilled:
+            self.fill(next(iter(self.unfilled.values()))[0])
 
     def properties_of(self, schema: loader.Schema, owner: str, prefix: str) -> list[Property]:
         properties = []
@@ -857,6 +1095,7 @@ class _Builder:
             target = schema_property.schema
             if schema_property.client_flatten and self.is_model_schema(target):
                 flattened = self.model_for(target, owner + pascal_case(schema_property.name))
+                self.fill(flattened)
                 flattened.flattened_away = True
                 key_prefix = prefix + _escape_key(schema_property.name) + "."
                 for inner in flattened.properties:
@@ -894,8 +1133,14 @@ class _Builder:
             self.referenced.add(id(python_type.model))
         read_only = schema_property.read_only or target.read_only
         is_constant = _is_constant(schema_property)
+        python_name = _python_name(
+            lambda name: member_name(name, _MODEL_INIT_NAMES, "_property"),
+            schema_property.client_name or schema_property.name,
+            schema_property.pointer,
+            "property",
+        )
         prop = Property(
-            name=member_name(schema_property.client_name or schema_property.name),
+            name=python_name,
             wire_key=prefix + _escape_key(schema_property.name),
             type=python_type,
             description=_describe(schema_property.title, schema_property.description),
@@ -910,6 +1155,7 @@ class _Builder:
             # a required property's default is a client default; an optional one is the
             # service's default, applied by the service when the property is left out
             if schema_property.required:
+                _check_client_default(python_type, target.default, f"{target.pointer}/default")
                 prop.default, prop.has_client_default = target.default, True
             else:
                 prop.server_default = target.default
@@ -918,42 +1164,79 @@ class _Builder:
     # -- operations --------------------------------------------------------
 
     def client_parameters(self) -> list[Parameter]:
-        seen: dict[str, Parameter] = {}
+        seen: dict[str, tuple[Parameter, str]] = {}
         for operation in self.spec.operations:
             for raw in operation.parameters:
                 if raw.parameter_location == "client" and raw.name != "api-version" and raw.name not in seen:
-                    seen[raw.name] = self.parameter(raw, operation.operation_id)
-        return list(seen.values())
+                    seen[raw.name] = (self.parameter(raw, operation.operation_id), raw.pointer)
+        _check_unique(
+            [(param.name, f"{param.location} parameter {param.wire_name}", where) for param, where in seen.values()],
+            "#",
+            "client parameters",
+        )
+        return [param for param, _ in seen.values()]
 
     def operation_groups(self) -> list[OperationGroup]:
-        self.parameter_groups: dict[str, ParameterGroup] = {}
         grouped: dict[str, list[Operation]] = {}
+        pointers: dict[str, str] = {}
         for raw in self.spec.operations:
             group_name, _, _ = raw.operation_id.partition("_")
-            grouped.setdefault(group_name if "_" in raw.operation_id else "", []).append(self.operation(raw))
+            key = group_name if "_" in raw.operation_id else ""
+            grouped.setdefault(key, []).append(self.operation(raw))
+            pointers.setdefault(key, raw.pointer)
         groups = []
         for name, operations in grouped.items():
             if name:
+                attribute = _python_name(snake_case, name, pointers[name], "operation group")
+                if keyword.iskeyword(attribute) or attribute in _CLIENT_MEMBERS:
+                    attribute += "_operations"
                 python_class = "Operations" if name == "Operations" else pascal_case(name) + "Operations"
-                groups.append(
-                    OperationGroup(snake_case(name), python_class, name, operations, "_" + snake_case(python_class))
-                )
+                groups.append(OperationGroup(attribute, python_class, name, operations, "_" + snake_case(python_class)))
             else:
                 # operationIds without a group prefix become methods of the client itself, as in AutoRest
                 mixin = self.client_name + "OperationsMixin"
                 groups.append(OperationGroup("", mixin, "", operations, "_operations_mixin", is_mixin=True))
+        for what in ("attribute_name", "class_name", "module_name"):
+            _check_unique(
+                [(getattr(group, what), group.name, pointers[group.name]) for group in groups if group.name],
+                "#/paths",
+                f"operation groups' {what.replace('_', ' ')}s",
+            )
+        attributes = [(group.attribute_name, group.name, pointers[group.name]) for group in groups if group.name]
+        attributes += [
+            (op.name, op.operation_id, op.pointer) for group in groups if group.is_mixin for op in group.operations
+        ]
+        _check_unique(attributes, "#/paths", "client attributes")
+        for group in groups:
+            for what in ("name", "initial_name", "request_builder_name"):
+                _check_unique(
+                    [(getattr(op, what), op.operation_id, op.pointer) for op in group.operations],
+                    "#/paths",
+                    f"methods of operation group {group.name or 'the client'}",
+                )
         return groups
 
     def operation(self, raw: loader.Operation) -> Operation:
         group_name, _, operation_name = raw.operation_id.rpartition("_")
-        name = snake_case(operation_name)
+        name = _python_name(snake_case, operation_name, raw.pointer, "operation")
         if raw.long_running:
             name = "begin_" + name
+        if keyword.iskeyword(name) or name in _OPERATION_GROUP_MEMBERS or (not group_name and name in _CLIENT_MEMBERS):
+            name += "_method"
         parameters = [self.parameter(param, raw.operation_id) for param in raw.parameters]
         body = next((param for param in parameters if param.location == "body"), None)
         if any(param.client_flatten for param in raw.parameters if param.location == "body"):
             raise SpecError(raw.pointer, "x-ms-client-flatten on a body parameter is not supported")
         groups = self.groups_for(raw, parameters, group_name, operation_name)
+        _check_unique(
+            [
+                (param.name, f"{param.location} parameter {param.wire_name}", raw_param.pointer)
+                for raw_param, param in zip(raw.parameters, parameters, strict=True)
+            ]
+            + [(group.name, f"parameter group {group.model.name}", raw.pointer) for group in groups],
+            raw.pointer,
+            f"parameters of {raw.operation_id}",
+        )
         responses, error_type = self.responses(raw)
         operation = Operation(
             name=name,
@@ -982,6 +1265,7 @@ class _Builder:
         item_name = raw.pageable.get("itemName", "value")
         if page is None or page.model is None:
             raise SpecError(raw.pointer, "x-ms-pageable operation without a response model")
+        self.fill(page.model)
         item = next((prop for prop in page.model.properties if prop.wire_key == _escape_key(item_name)), None)
         if item is None or item.type.kind != "list" or item.type.element is None:
             raise SpecError(raw.pointer, f"page model {page.model.name} has no {item_name!r} array")
@@ -992,6 +1276,10 @@ class _Builder:
             link = next((prop for prop in page.model.properties if prop.wire_key == _escape_key(next_link)), None)
             if link is None:
                 raise SpecError(raw.pointer, f"page model {page.model.name} has no {next_link!r} property")
+            if link.type.kind != "str":
+                raise SpecError(
+                    raw.pointer, f"the next link {next_link!r} of page model {page.model.name} is no string"
+                )
             operation.paging_next_link_name = link.name
 
     def responses(self, raw: loader.Operation) -> tuple[list[Response], PythonType | None]:
@@ -1017,8 +1305,20 @@ class _Builder:
             self.referenced.add(id(python_type.model))
         # api-version is the client's, wherever the spec declares it
         client_level = raw.parameter_location == "client" or raw.name == "api-version"
+        if raw.name == "api-version":
+            name = "api_version"
+        else:
+            reserved = _OPERATION_NAMES | _CLIENT_NAMES if client_level else _OPERATION_NAMES
+            name = _python_name(
+                lambda text: member_name(text, reserved, "_parameter"),
+                raw.client_name or raw.name,
+                raw.pointer,
+                "parameter",
+            )
+            if _BUILDER.match(name):  # the name of a request builder the operation calls
+                name += "_parameter"
         return Parameter(
-            name="api_version" if raw.name == "api-version" else member_name(raw.client_name or raw.name),
+            name=name,
             wire_name=raw.name,
             location=raw.location,
             type=python_type,
@@ -1040,10 +1340,12 @@ class _Builder:
             model_name = raw_param.grouping.get("name") or pascal_case(group_name) + pascal_case(
                 operation_name
             ) + raw_param.grouping.get("postfix", "Parameters")
-            model_name = class_name(model_name)
+            model_name = self.class_name_for(model_name, raw_param.pointer, "parameter group")
             group = groups.get(model_name)
             if group is None and model_name in self.model_names:
                 raise SpecError(raw_param.pointer, f"parameter group {model_name!r} has the name of a model")
+            if group is None and model_name in self.enums:
+                raise SpecError(raw_param.pointer, f"parameter group {model_name!r} has the name of an enum")
             if group is None:
                 model = (
                     self.parameter_groups[model_name].model
@@ -1055,12 +1357,17 @@ class _Builder:
                         is_parameter_group=True,
                     )
                 )
-                group = ParameterGroup(name=snake_case(model_name), model=model, required=False)
+                variable = snake_case(model_name)
+                if variable in _OPERATION_NAMES or keyword.iskeyword(variable):
+                    variable += "_parameter"
+                group = ParameterGroup(name=variable, model=model, required=False)
                 groups[model_name] = group
                 self.parameter_groups[model_name] = group
             param.group = group
             group.members.append(param)
             group.required = group.required or param.required
+            if param.required and param.default is not None:
+                _check_client_default(param.type, param.default, f"{raw_param.pointer}/default")
             if not any(prop.name == param.name for prop in group.model.properties):
                 group.model.properties.append(
                     Property(
@@ -1077,6 +1384,37 @@ class _Builder:
                     )
                 )
         return list(groups.values())
+
+
+def _python_name(make: Callable[[str], str], name: str, pointer: str, what: str) -> str:
+    """`make(name)`, a Python name for something the spec names; a SpecError if there is none."""
+    try:
+        return make(name)
+    except ValueError as error:
+        raise SpecError(pointer, f"{what} {name!r} has no Python name: {error}") from error
+
+
+def _is_class_name(name: str) -> bool:
+    return name.isidentifier() and name.isascii() and name[:1].isupper() and not keyword.iskeyword(name)
+
+
+def _check_unique(entries: list[tuple[str, str, str]], pointer: str, what: str) -> None:
+    """(Python name, what the spec calls it, its pointer): a SpecError naming both things a name would mean."""
+    seen: dict[str, str] = {}
+    for python_name, spec_name, where in entries:
+        if python_name in seen and seen[python_name] != spec_name:
+            raise SpecError(
+                where or pointer, f"{what}: {seen[python_name]!r} and {spec_name!r} would both be {python_name!r}"
+            )
+        seen.setdefault(python_name, spec_name)
+
+
+def _check_client_default(python_type: PythonType, value: Any, pointer: str) -> None:
+    """A required value's default is written into the generated signature: it must be of the value's type."""
+    kinds = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}.get(python_type.kind)
+    fits = kinds is not None and isinstance(value, kinds) and (isinstance(value, bool) == (python_type.kind == "bool"))
+    if not fits:
+        raise SpecError(pointer, f"default {value!r} is not a value of type {python_type.annotation}")
 
 
 def _is_constant(schema_property: loader.SchemaProperty) -> bool:

@@ -40,7 +40,7 @@ from azure.core.exceptions import (
     ServiceRequestError,
     ServiceResponseTimeoutError,
 )
-from azure.core.pipeline import PipelineRequest, PipelineResponse
+from azure.core.pipeline import PipelineRequest, PipelineResponse, policies
 from azure.core.pipeline.policies import (
     AsyncRetryPolicy,
     HTTPPolicy,
@@ -50,7 +50,7 @@ from azure.core.pipeline.policies import (
 )
 from azure.core.pipeline.policies._retry import RetryPolicyBase
 from azure.core.polling import LROPoller
-from azure.core.polling.base_polling import BadStatus, OperationFailed, OperationResourcePolling
+from azure.core.polling.base_polling import BadResponse, BadStatus, OperationFailed, OperationResourcePolling
 from azure.core.tracing.common import with_current_context
 from azure.mgmt.core.polling.arm_polling import ARMPolling
 from azure.mgmt.core.polling.async_arm_polling import AsyncARMPolling
@@ -322,20 +322,25 @@ class ResponseFormatPolicy(SansIOHTTPPolicy[Any, Any]):
 class ResponseDeserializer(Deserializer):
     """msrest's Deserializer, which says what was wrong with a response it cannot turn into a model.
 
-    An empty body where the operation returns a model (any status but 202 and 204) is a DecodeError (msrest
-    would return None); so is a body of another shape (msrest's DeserializationError, a ValueError, is its
-    ``inner_exception``). Either names the request, the status and the model.
+    An empty body, or JSON's null, where the operation returns a model (any status but 202 and 204) is a
+    DecodeError (msrest would return None); so is a body of another shape (msrest's DeserializationError, a
+    ValueError, is its ``inner_exception``), and one that cannot be read at all (text that is not UTF-8,
+    nesting deeper than the JSON parser goes). Each names the request, the status and the model.
     """
 
     def __call__(self, target_obj: Any, response_data: Any, content_type: str | None = None) -> Any:
         if not isinstance(response_data, PipelineResponse):
             return super().__call__(target_obj, response_data, content_type)
-        if isinstance(target_obj, str) and target_obj in self.dependencies:
+        is_model = isinstance(target_obj, str) and target_obj in self.dependencies
+        if is_model:
             check_model_body(target_obj, response_data)
         try:
-            return super().__call__(target_obj, response_data, content_type)
-        except DeserializationError as error:
-            raise not_a_model(target_obj, response_data, error) from error
+            result = super().__call__(target_obj, response_data, content_type)
+        except Exception as error:  # msrest's own, or one it lets through (RecursionError, UnicodeDecodeError...)
+            raise not_a_model(target_obj, response_data, as_deserialization_error(error)) from error
+        if result is None and is_model:
+            check_model_result(target_obj, response_data)
+        return result
 
 
 def check_model_body(model: str, response: PipelineResponse[Any, Any]) -> None:
@@ -351,6 +356,15 @@ def check_model_body(model: str, response: PipelineResponse[Any, Any]) -> None:
         )
 
 
+def check_model_result(model: str, response: PipelineResponse[Any, Any]) -> None:
+    """A DecodeError for a body that reads as no model (JSON's null) where the operation returns one."""
+    if response.http_response.status_code not in (202, 204):
+        raise DecodeError(
+            f"{_request_line(response)} with a body of null, where a {model} was expected",
+            response=response.http_response,
+        )
+
+
 def not_a_model(model: Any, response: PipelineResponse[Any, Any], error: DeserializationError) -> DecodeError:
     """The DecodeError for a body msrest (or the generated code) could not read as `model`.
 
@@ -362,6 +376,78 @@ def not_a_model(model: Any, response: PipelineResponse[Any, Any], error: Deseria
         response=response.http_response,
         error=error,
     )
+
+
+def null_item(index: int, response: PipelineResponse[Any, Any]) -> DecodeError:
+    """The DecodeError for a page of a listing whose item `index` is null."""
+    return DecodeError(
+        f"{_request_line(response)} with a page whose item {index} is null", response=response.http_response
+    )
+
+
+def not_a_link(link: Any, response: PipelineResponse[Any, Any]) -> DecodeError:
+    """The DecodeError for a page of a listing whose nextLink is no URL."""
+    return DecodeError(
+        f"{_request_line(response)} with a page whose nextLink is no URL: {link!r}", response=response.http_response
+    )
+
+
+class ContentDecodePolicy(policies.ContentDecodePolicy):
+    """azure-core's ContentDecodePolicy, whose every failure to read a body is a DecodeError naming the request.
+
+    azure-core's lets two through bare: the RecursionError of JSON nested deeper than Python's parser goes,
+    and (async) the UnicodeDecodeError of a body that is not the text its Content-Type says. A JSON body (or
+    one without a Content-Type, which azure-core reads as JSON) is read as strictly as the async client reads
+    it, in its charset or else UTF-8, JSON's encoding: requests would read bytes that are not that text with
+    replacement characters (and a ``text/json`` body without a charset as ISO-8859-1).
+    """
+
+    def on_response(self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any]) -> None:
+        if response.context.options.get("stream", True):
+            return  # azure-core's reads nothing of a streamed response either
+        content_type = (response.http_response.headers.get("Content-Type") or "").lower()
+        mime_type = content_type.split(";")[0].strip()
+        if not mime_type or _JSON_TYPE.match(mime_type):
+            if "charset=" not in content_type and "response_encoding" not in request.context:
+                request.context["response_encoding"] = "utf-8"
+            _check_text(response, request.context.get("response_encoding") or _charset(content_type))
+        try:
+            super().on_response(request, response)
+        except (RecursionError, UnicodeDecodeError) as error:
+            raise _unreadable_body(response, error) from error
+
+
+def _charset(content_type: str) -> str:
+    found = re.search(r"charset=\"?([^\s;\"]+)", content_type)
+    return found.group(1) if found else "utf-8"
+
+
+def _check_text(response: PipelineResponse[Any, Any], encoding: str) -> None:
+    """A DecodeError for a body that is not text in `encoding` (a byte-order mark allowed for UTF-8)."""
+    body = _body(response.http_response)
+    if not body:
+        return
+    try:
+        body.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding)
+    except (UnicodeDecodeError, LookupError) as error:  # LookupError: a charset Python does not know
+        raise _unreadable_body(response, error) from error
+
+
+def _unreadable_body(response: PipelineResponse[Any, Any], error: Exception) -> DecodeError:
+    return DecodeError(
+        f"{_request_line(response)} with a body that cannot be read: {type(error).__name__}: {error}",
+        response=response.http_response,
+        error=error,
+    )
+
+
+def as_deserialization_error(error: BaseException) -> DeserializationError:
+    """msrest's DeserializationError for any failure to read a body, the original as its cause."""
+    if isinstance(error, DeserializationError):
+        return error
+    found = DeserializationError(f"Unable to read the body: {type(error).__name__}: {error}")
+    found.__cause__ = error
+    return found
 
 
 class RequestSerializer(Serializer):
@@ -465,7 +551,7 @@ def _parse_json(body: Any) -> Any:
         return None
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON (or not text), or nested deeper than the parser goes
         return None
 
 
@@ -522,10 +608,15 @@ class SecretScrubbingPolicy(SansIOHTTPPolicy[Any, Any]):
         with self._lock:
             secrets = sorted(self._remembered, key=len, reverse=True)  # a secret inside a longer one goes second
         if parsed is not None:
-            scrubbed = json.dumps(_scrub_strings(parsed, secrets)).encode("utf-8")
-            if scrubbed != json.dumps(parsed).encode("utf-8"):
-                _replace_body(http_response, scrubbed)
-            return
+            try:
+                scrubbed = json.dumps(_scrub_strings(parsed, secrets)).encode("utf-8")
+                changed = scrubbed != json.dumps(parsed).encode("utf-8")
+            except RecursionError:  # JSON nested deeper than the walk goes: scrubbed as text below
+                pass
+            else:
+                if changed:
+                    _replace_body(http_response, scrubbed)
+                return
         text = body.decode("utf-8", errors="replace")
         scrubbed_text = _scrub_text(text, secrets)
         if scrubbed_text != text:
@@ -571,7 +662,10 @@ def redact_body(body: Any, fields: SecretFields) -> str:
     parsed = _parse_json(body)
     if parsed is None:
         return "(body not shown: not JSON)"
-    return json.dumps(redact(parsed, fields))
+    try:
+        return json.dumps(redact(parsed, fields))
+    except RecursionError:
+        return "(body not shown: JSON nested too deep)"
 
 
 def redact_headers(headers: Any) -> str:
@@ -690,6 +784,21 @@ def _check_monitor_answer(polling: Any, pipeline_response: PipelineResponse[Any,
         )
 
 
+def _resource_errors(resource: dict[str, Any]) -> str:
+    """The ARM errors a resource carries (``properties.errors``, ``properties.error`` or ``error``), as text."""
+    properties = resource.get("properties")
+    found: list[Any] = []
+    for holder in (properties if isinstance(properties, dict) else {}, resource):
+        for key in ("errors", "error"):
+            value = holder.get(key)
+            found += value if isinstance(value, list) else [value] if value else []
+    described = []
+    for error in found:
+        if isinstance(error, dict) and (error.get("code") or error.get("message")):
+            described.append(": ".join(str(error[key]) for key in ("code", "message") if error.get(key)))
+    return "; ".join(described)
+
+
 def _check_final_resource(polling: Any) -> None:
     """A PUT or PATCH that ends with the resource in a failed provisioningState has failed."""
     if _initial_method(polling) not in ("PUT", "PATCH"):
@@ -703,13 +812,93 @@ def _check_final_resource(polling: Any) -> None:
     state = state or parsed.get("provisioningState")
     if isinstance(state, str) and state.lower() in _FAILED_STATES:
         request = polling._initial_response.http_request
+        errors = _resource_errors(parsed)
         raise HttpResponseError(
-            f"{request.method} {request.url} finished, but the resource's provisioningState is {state!r}",
+            f"{request.method} {request.url} finished, but the resource's provisioningState is {state!r}"
+            + (f"; its errors: {errors}" if errors else ""),
             response=http_response,
         )
 
 
-class ARMPollingMethod(ARMPolling):
+# what azure-core's polling lets through bare when an answer is not the JSON object it reads: a list or a
+# string where an object belongs (AttributeError, TypeError), JSON nested deeper than the parser goes
+_UNREADABLE_ANSWERS = (AttributeError, TypeError, KeyError, RecursionError)
+
+
+def _unreadable_answer(response: PipelineResponse[Any, Any], error: BaseException) -> DecodeError:
+    """The DecodeError for an answer whose JSON is not the object azure-core reads the state from."""
+    return DecodeError(
+        f"{_request_line(response)} with a body that is not the state of a long-running operation: "
+        f"{type(error).__name__}: {error}",
+        response=response.http_response,
+        error=as_deserialization_error(error),
+    )
+
+
+def _as_decode_error(error: HttpResponseError, response: PipelineResponse[Any, Any]) -> HttpResponseError:
+    """azure-core's HttpResponseError for an answer it found invalid (BadResponse: no body, no status in the body)
+    as the DecodeError (an HttpResponseError too) that any other unreadable answer is: msrest's
+    DeserializationError its inner exception when there is a body, none when it is empty, as elsewhere."""
+    if not isinstance(error.__cause__, BadResponse) or isinstance(error, DecodeError):
+        return error
+    inner = as_deserialization_error(error.__cause__) if _body(response.http_response) else None
+    return DecodeError(f"{_request_line(response)}: {error.message}", response=error.response, error=inner)
+
+
+class CheckedARMPolling(ARMPolling):
+    """azure-mgmt-core's ARMPolling (the default of the generated ``begin_`` methods), which reads every answer
+    as the other operations do: an answer it cannot read is a DecodeError naming the request.
+
+    azure-core lets an AttributeError or a RecursionError through for a body that is a list, a ``properties``
+    that is a string, or JSON nested too deep; raises a plain HttpResponseError for an answer without a body or
+    status; and returns None when the final answer of an operation that returns a model is empty.
+    """
+
+    def initialize(self, client: Any, initial_response: Any, deserialization_callback: Any) -> None:
+        try:
+            super().initialize(client, initial_response, deserialization_callback)
+        except _UNREADABLE_ANSWERS as error:
+            raise _unreadable_answer(initial_response, error) from error
+        except HttpResponseError as error:
+            raise _as_decode_error(error, initial_response) from error.__cause__
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except _UNREADABLE_ANSWERS as error:
+            raise _unreadable_answer(self._pipeline_response, error) from error
+        except HttpResponseError as error:
+            raise _as_decode_error(error, self._pipeline_response) from error.__cause__
+
+    def _parse_resource(self, pipeline_response: Any) -> Any:
+        # the generated callback says whether an empty body is a result (202, 204, or no model) or a DecodeError
+        return self._deserialization_callback(pipeline_response)
+
+
+class AsyncCheckedARMPolling(AsyncARMPolling):
+    """``CheckedARMPolling`` for the async client."""
+
+    def initialize(self, client: Any, initial_response: Any, deserialization_callback: Any) -> None:
+        try:
+            super().initialize(client, initial_response, deserialization_callback)
+        except _UNREADABLE_ANSWERS as error:
+            raise _unreadable_answer(initial_response, error) from error
+        except HttpResponseError as error:
+            raise _as_decode_error(error, initial_response) from error.__cause__
+
+    async def run(self) -> None:
+        try:
+            await super().run()
+        except _UNREADABLE_ANSWERS as error:
+            raise _unreadable_answer(self._pipeline_response, error) from error
+        except HttpResponseError as error:
+            raise _as_decode_error(error, self._pipeline_response) from error.__cause__
+
+    def _parse_resource(self, pipeline_response: Any) -> Any:
+        return self._deserialization_callback(pipeline_response)
+
+
+class ARMPollingMethod(CheckedARMPolling):
     """azure-mgmt-core's ARMPolling, stoppable, and with ARM's answers read as a user expects.
 
     - ``stop()`` ends polling at its next wait or request (the poller's thread then exits).
@@ -766,7 +955,7 @@ class ARMPollingMethod(ARMPolling):
         _check_final_resource(self)
 
 
-class AsyncARMPollingMethod(AsyncARMPolling):
+class AsyncARMPollingMethod(AsyncCheckedARMPolling):
     """``ARMPollingMethod``'s rules for the async client; it needs no ``stop()``: cancelling the task that
     awaits the poller (``asyncio.wait_for``, Ctrl-C in ``asyncio.run``) ends polling."""
 
@@ -826,7 +1015,8 @@ class ARMPoller(LROPoller[PollingReturnType]):
             return  # a polling method of the caller's: azure-core's behaviour
         method.stop()
         thread = self._thread
-        if thread is not None and thread.is_alive():
+        if thread is not None:
+            self._done.wait()  # set as the thread ends (see `wait`)
             thread.join()
         self._stopped = not method.finished()
         if isinstance(self._exception, _PollingStopped):
@@ -847,15 +1037,21 @@ class ARMPoller(LROPoller[PollingReturnType]):
 
     def wait(self, timeout: float | None = None) -> None:
         self._resume()
-        try:
-            super().wait(timeout)
-        except BaseException:
-            self.stop_polling()
-            raise
+        if self._thread is not None:
+            try:
+                # the thread's end, awaited on its Event rather than joined: on Python 3.11 a Thread.join that
+                # Ctrl-C interrupts marks the thread as stopped while it still runs (it can no longer be joined)
+                ended = self._done.wait(timeout)
+            except BaseException:  # KeyboardInterrupt, SystemExit: the caller stops waiting, so polling stops
+                self.stop_polling()
+                raise
+            if not ended:
+                return
+        super().wait()  # joins the ended thread and raises the operation's error, if any
 
     def result(self, timeout: float | None = None) -> PollingReturnType:
         self.wait(timeout)
-        if self._thread is not None and self._thread.is_alive():
+        if self._thread is not None and not self._done.is_set():
             self.stop_polling()
             status = self.status()
             raise OperationTimeoutError(
@@ -873,8 +1069,8 @@ class ARMPoller(LROPoller[PollingReturnType]):
 class PagingLoopError(HttpResponseError):
     """A listing's nextLink points to a page already read: following it would loop for ever.
 
-    Raised on the page that carries the looping nextLink, after its items were yielded; ``next_link`` is
-    that link, ``pages`` the number of pages read.
+    Raised when that link would be followed, after the items of the page that carries it were yielded;
+    ``next_link`` is the link, ``pages`` the number of pages read.
     """
 
     def __init__(self, message: str, *, response: Any, next_link: str, pages: int) -> None:
@@ -895,24 +1091,49 @@ def _page_key(url: str) -> tuple[str, str, str]:
 
 
 class PageTrail:
-    """The pages one listing has read, to refuse a nextLink back to any of them."""
+    """The pages one walk through a listing has read, to refuse a nextLink back to any of them.
+
+    A generated paging method makes one per listing: its ``extract_data`` passes each page's nextLink through
+    ``follow`` and its ``get_next`` calls ``check`` before it requests a link. It remembers the pages' URLs
+    (not their items), for the current walk only: a walk that starts again (iterating the pager anew, or
+    ``by_page(continuation_token=...)``) starts a new trail.
+    """
 
     def __init__(self) -> None:
-        self._read: dict[tuple[str, str, str], int] = {}
+        self._read: dict[tuple[str, str, str], int] = {}  # page -> its number in this walk
+        self._expected: tuple[str, str, str] | None = None  # the page the last nextLink points to
+        self._refused: tuple[str, PagingLoopError] | None = None
 
     def follow(self, next_link: str | None, pipeline_response: PipelineResponse[Any, Any]) -> str | None:
-        """The nextLink to follow after this page, or None at the end; raises PagingLoopError on a loop."""
-        self._read.setdefault(_page_key(pipeline_response.http_request.url), len(self._read) + 1)
+        """The nextLink to follow after this page, or None at the end; a link back to a page read is noted for
+        ``check``, which raises PagingLoopError when it would be followed (this page's items go first)."""
+        current = _page_key(pipeline_response.http_request.url)
+        if current != self._expected:  # a first page, or a caller's continuation token: a new walk
+            self._read = {}
+        self._read.setdefault(current, len(self._read) + 1)
+        self._expected = None
         if not next_link:
             return None
-        seen = self._read.get(_page_key(next_link))
+        key = _page_key(next_link)
+        seen = self._read.get(key)
         if seen is not None:
             pages = len(self._read)
-            raise PagingLoopError(
-                f"{_request_line(pipeline_response)} with a nextLink back to page {seen} of {pages} read "
-                f"({next_link}): the listing would loop for ever, so it stops here",
-                response=pipeline_response.http_response,
-                next_link=next_link,
-                pages=pages,
+            again = "the same page again" if key == current else f"back to page {seen}"
+            self._refused = (
+                next_link,
+                PagingLoopError(
+                    f"{_request_line(pipeline_response)} with a nextLink to {again} of the {pages} read "
+                    f"({next_link}): the listing would loop for ever, so it stops here",
+                    response=pipeline_response.http_response,
+                    next_link=next_link,
+                    pages=pages,
+                ),
             )
+        self._expected = key
         return next_link
+
+    def check(self, next_link: str | None) -> None:
+        """Raise the PagingLoopError of a nextLink ``follow`` found looping, before it is requested."""
+        refused, self._refused = self._refused, None
+        if next_link and refused is not None and refused[0] == next_link:
+            raise refused[1]

@@ -15,7 +15,9 @@ starts from what the caller gave.
 from __future__ import annotations
 
 import datetime
+import difflib
 import gc
+import re
 from collections.abc import Callable
 from enum import Enum
 from typing import Any, TypeVar
@@ -36,6 +38,8 @@ _DURATIONS_OUT: dict[datetime.timedelta, str] = {}
 # what a flattened property is read from when its object is null (msrest: every property in it is None)
 _EMPTY: dict[str, Any] = {}
 new_instance = object.__new__
+# what no nextLink can hold: braces (the client formats URLs with str.format), spaces and control characters
+_NOT_IN_URLS = re.compile(r"[{}\x00-\x20\x7f]")
 
 
 class Unexpected(Exception):
@@ -49,6 +53,15 @@ class WireModel(Model):
     """
 
     _wire_keys: frozenset[str] = frozenset()
+
+    def __init__(self, **kwargs: Any) -> None:
+        # msrest logs a warning for a keyword that is no attribute and drops it: a misspelt property
+        # would silently not be sent. Known keywords (read-only ones included) stay msrest's.
+        if kwargs:
+            for name in kwargs:
+                if name not in self._attribute_map:
+                    raise TypeError(unknown_keyword(type(self), name))
+        super().__init__(**kwargs)
 
     def _check(self) -> list[ValidationError]:
         raise Unexpected
@@ -80,10 +93,53 @@ class WireModel(Model):
 
     @classmethod
     def deserialize(cls, data: Any, content_type: str | None = None) -> Any:
-        """Parse JSON (a string, bytes or parsed) into an instance of this model (msrest's result)."""
-        if "_from_wire" not in cls.__dict__:
-            return super().deserialize(data, content_type)
-        return read_json(cls, Deserializer._unpack_content(data, content_type))
+        """Parse JSON (a string, bytes or parsed) into an instance of this model (msrest's result).
+
+        Any failure is msrest's DeserializationError, also where msrest lets another through (bytes that
+        are not UTF-8, JSON nested deeper than the parser goes).
+        """
+        try:
+            if "_from_wire" not in cls.__dict__:
+                return super().deserialize(data, content_type)
+            return read_json(cls, Deserializer._unpack_content(data, content_type))
+        except DeserializationError:
+            raise
+        except Exception as error:
+            raise _not_read(cls, error) from error
+
+    @classmethod
+    def from_dict(cls, data: Any, key_extractors: Any = None, content_type: str | None = None) -> Any:
+        """Parse a dict (keys as the attributes or as the REST API has them) into an instance (msrest's result);
+        any failure is msrest's DeserializationError."""
+        try:
+            return super().from_dict(data, key_extractors, content_type)
+        except DeserializationError:
+            raise
+        except Exception as error:
+            raise _not_read(cls, error) from error
+
+
+def _not_read(model: type[Model], error: Exception) -> DeserializationError:
+    return DeserializationError(f"Unable to deserialize to object: {model.__name__}, {type(error).__name__}: {error}")
+
+
+def unknown_keyword(model: type[Model], name: str) -> str:
+    """The message for a keyword a model's constructor does not take: the closest keywords it does take."""
+    validation: dict[str, dict[str, Any]] = getattr(model, "_validation", {})
+    keywords = [
+        attribute
+        for attribute in model._attribute_map
+        if not validation.get(attribute, {}).get("readonly") and not validation.get(attribute, {}).get("constant")
+    ]
+    close = difflib.get_close_matches(name, keywords, n=1, cutoff=0.6) or difflib.get_close_matches(
+        name.lower().replace("_", ""), [keyword.replace("_", "") for keyword in keywords], n=1, cutoff=0.6
+    )
+    if close and close[0] not in keywords:  # matched without underscores: give the keyword as written
+        close = [next(keyword for keyword in keywords if keyword.replace("_", "") == close[0])]
+    message = f"{model.__name__}() got an unexpected keyword argument {name!r}"
+    if close:
+        return f"{message}; did you mean {close[0]!r}?"
+    return f"{message}; it takes {', '.join(sorted(keywords)) or 'no keyword arguments'}"
 
 
 def write_body(data: Any, model: type[WireModel], serializer: Serializer) -> Any:
@@ -105,16 +161,42 @@ def write_body(data: Any, model: type[WireModel], serializer: Serializer) -> Any
 def read_response(model: type[WireModel], response: Any) -> Any:
     """What the client's `ResponseDeserializer(model.__name__, response)` returns, from the generated code.
 
-    As there (`_runtime`), an empty body or a body that is not the model is a DecodeError naming the request.
+    As there (`_runtime`), an empty body, JSON's null, a body that is not the model, or one that cannot be read
+    at all is a DecodeError naming the request.
     """
     # imported here: the models do not need the clients' runtime, and a client has imported it already
-    from ._runtime import check_model_body, not_a_model
+    from ._runtime import as_deserialization_error, check_model_body, check_model_result, not_a_model
 
     check_model_body(model.__name__, response)
     try:
-        return read_json(model, Deserializer._unpack_content(response))
-    except DeserializationError as error:
-        raise not_a_model(model.__name__, response, error) from error
+        result = read_json(model, Deserializer._unpack_content(response))
+    except Exception as error:  # msrest's, or one it lets through (RecursionError of deep nesting, UnicodeDecodeError)
+        raise not_a_model(model.__name__, response, as_deserialization_error(error)) from error
+    if result is None:
+        check_model_result(model.__name__, response)
+    return result
+
+
+def page_items(items: list[Any] | None, response: Any) -> list[Any]:
+    """The items of a page of a listing; a null item is a DecodeError naming the page (a listing yields models)."""
+    if items is None:
+        return []
+    if any(item is None for item in items):
+        from ._runtime import null_item  # as in read_response
+
+        raise null_item(items.index(None), response)
+    return items
+
+
+def next_page(link: Any, response: Any) -> str | None:
+    """The nextLink of a page, None at the end; a DecodeError for one that no URL can be (braces, spaces...)."""
+    if not link:
+        return None
+    if type(link) is not str or _NOT_IN_URLS.search(link):
+        from ._runtime import not_a_link  # as in read_response
+
+        raise not_a_link(link, response)
+    return link
 
 
 def read_json(model: type[WireModel], data: Any) -> Any:

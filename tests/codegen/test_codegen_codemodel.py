@@ -99,7 +99,9 @@ def test_parameter_names_are_snake_case_and_follow_x_ms_client_name(build) -> No
 
 def test_operation_groups_come_from_the_operation_id_prefix(build) -> None:
     paths = {
-        "/jobs/{name}/files": {"get": operation("Jobs_ListOutputFiles")},
+        "/jobs/{name}/files": {
+            "get": operation("Jobs_ListOutputFiles", parameters=[{"name": "name", "in": "path", "type": "string"}])
+        },
         "/operations": {"get": operation("Operations_List")},
         "/fileServers": {"get": operation("FileServers_List")},
     }
@@ -327,7 +329,8 @@ def test_the_same_name_for_two_schemas_is_a_spec_error(build) -> None:
     job = {"type": "object", "properties": {"info": {"type": "object", "properties": {"a": STRING}}}}
     with pytest.raises(SpecError, match="two schemas would both become model 'JobInfo'") as caught:
         build(models_of(Job=job, JobInfo=THING))
-    assert caught.value.pointer == "#/definitions/JobInfo"
+    assert caught.value.pointer == "#/definitions/Job/properties/info"
+    assert str(caught.value).endswith("this one and #/definitions/JobInfo")
 
 
 # -- enums --------------------------------------------------------------------

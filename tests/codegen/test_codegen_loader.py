@@ -174,7 +174,18 @@ def test_additional_properties_schema_and_true(load) -> None:
 
 def test_operation_fields(load) -> None:
     spec = load(
-        swagger(paths={"/things/{name}": {"put": operation("Things_Create", summary="Creates.", deprecated=True)}})
+        swagger(
+            paths={
+                "/things/{name}": {
+                    "put": operation(
+                        "Things_Create",
+                        summary="Creates.",
+                        deprecated=True,
+                        parameters=[{"name": "name", "in": "path", "type": "string"}],
+                    )
+                }
+            }
+        )
     )
     found = only_operation(spec)
     assert (found.operation_id, found.method, found.path) == ("Things_Create", "put", "/things/{name}")
@@ -203,7 +214,11 @@ def test_shared_parameters_are_client_level_unless_they_say_method(load) -> None
         "Sub": SUBSCRIPTION,
         "Group": {"name": "group", "in": "path", "type": "string", "x-ms-parameter-location": "method"},
     }
-    spec = load(with_parameters(param_ref("Sub"), param_ref("Group"), {"name": "top", "in": "query"}, shared=shared))
+    spec = load(
+        with_parameters(
+            param_ref("Sub"), param_ref("Group"), {"name": "top", "in": "query", "type": "integer"}, shared=shared
+        )
+    )
     assert parameter(spec, "subscriptionId").parameter_location == "client"
     assert parameter(spec, "group").parameter_location == "method"
     assert parameter(spec, "top").parameter_location == "method"

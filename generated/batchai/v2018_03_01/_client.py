@@ -11,7 +11,7 @@ from azure.core.rest import HttpRequest, HttpResponse
 from azure.mgmt.core import ARMPipelineClient
 from azure.mgmt.core.policies import ARMAutoResourceProviderRegistrationPolicy
 
-from .._runtime import ReadTimeoutPolicy, RequestSerializer, ResponseDeserializer
+from .._runtime import ContentDecodePolicy, ReadTimeoutPolicy, RequestSerializer, ResponseDeserializer
 from . import models as _models
 from ._configuration import BatchAIManagementClientConfiguration
 from .operations import ClustersOperations, FileServersOperations, JobsOperations, Operations, UsageOperations
@@ -69,7 +69,7 @@ class BatchAIManagementClient:
                 self._config.headers_policy,
                 self._config.user_agent_policy,
                 self._config.proxy_policy,
-                policies.ContentDecodePolicy(**kwargs),
+                ContentDecodePolicy(**kwargs),
                 self._config.response_format_policy,
                 ARMAutoResourceProviderRegistrationPolicy(),
                 self._config.redirect_policy,

@@ -12,7 +12,7 @@ from azure.core.rest import AsyncHttpResponse, HttpRequest
 from azure.mgmt.core import AsyncARMPipelineClient
 from azure.mgmt.core.policies import AsyncARMAutoResourceProviderRegistrationPolicy
 
-from ..._runtime import RequestSerializer, ResponseDeserializer
+from ..._runtime import ContentDecodePolicy, RequestSerializer, ResponseDeserializer
 from .. import models as _models
 from ._configuration import BatchAIManagementClientConfiguration
 from .operations import ClustersOperations, FileServersOperations, JobsOperations, Operations
@@ -68,7 +68,7 @@ class BatchAIManagementClient:
                 self._config.headers_policy,
                 self._config.user_agent_policy,
                 self._config.proxy_policy,
-                policies.ContentDecodePolicy(**kwargs),
+                ContentDecodePolicy(**kwargs),
                 self._config.response_format_policy,
                 AsyncARMAutoResourceProviderRegistrationPolicy(),
                 self._config.redirect_policy,
