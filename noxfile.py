@@ -15,6 +15,8 @@ nox.options.reuse_existing_virtualenvs = True
 PYTHON = None  # the interpreter nox runs on; CI has one Python
 # the generator writes code as this ruff formats it (the tests and `lint` check): pinned, as the layout follows it
 RUFF = "ruff==0.17.6"
+# the generator's one dependency: it renders jinja2 templates (as pyproject's codegen extra)
+JINJA2 = "jinja2>=3.1"
 # type-checks the package and, in a test, a user's code against it; the same pin is in pyproject's test extra
 MYPY = "mypy==2.4.1"
 
@@ -22,12 +24,14 @@ MYPY = "mypy==2.4.1"
 @nox.session(python=PYTHON)
 def generate(session: nox.Session) -> None:
     """Regenerate generated/ from spec/ and sdk.toml, and print what was generated."""
+    session.install(JINJA2)
     session.run("python", "-m", "codegen", *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def check_generated(session: nox.Session) -> None:
     """Regenerate in memory and fail on any difference from the committed generated/."""
+    session.install(JINJA2)
     session.run("python", "-m", "codegen", "--check")
 
 
@@ -38,6 +42,7 @@ def api_diff(session: nox.Session) -> None:
     `nox -s api_diff -- 2018-03-01 2018-05-01 [--format markdown]`; `nox -s api_diff -- --write-docs`
     rewrites docs/api-diff-*.md for each pair of consecutive versions of sdk.toml.
     """
+    session.install(JINJA2)
     session.run("python", "-m", "codegen.apidiff", *(session.posargs or ["--help"]))
 
 
@@ -138,5 +143,5 @@ def benchmarks(session: nox.Session) -> None:
 
     Writes tools/benchmarks/results.json and results.md; AutoRest rows are skipped, not failed, without Node.
     """
-    session.install(".[emulator]", "azure-mgmt-batchai==1.0.1", "requests")
+    session.install(".[emulator]", "azure-mgmt-batchai==1.0.1", "requests", JINJA2)
     session.run("python", "tools/benchmarks/run.py", "--work-dir", session.create_tmp(), *session.posargs)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .config import load_config
 from .generate import build_code_models, differences, generate_files, write_files
+from .render import default_cache_dir
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,11 +16,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=Path("sdk.toml"))
     parser.add_argument("--output", type=Path, help="output folder (default: the config's `output`)")
     parser.add_argument("--check", action="store_true", help="write nothing; fail if the output folder differs")
+    parser.add_argument(
+        "--template-cache",
+        type=Path,
+        default=default_cache_dir(),
+        help="folder for jinja2's compiled templates (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-template-cache", action="store_true", help="compile the templates on every run, keeping nothing"
+    )
     arguments = parser.parse_args(argv)
     started = time.perf_counter()
     config = load_config(arguments.config.resolve())
     code_models = build_code_models(config)
-    files = generate_files(config, code_models)
+    files = generate_files(config, code_models, None if arguments.no_template_cache else arguments.template_cache)
     output = arguments.output or config.output
     if arguments.check:
         return report_differences(differences(files, output, config.package), output)

@@ -135,6 +135,36 @@ class PythonType:
             found |= self.element.item_helpers(written_by_container=self.writer == "write_models")
         return found - {""}
 
+    @property
+    def reads_inline(self) -> bool:
+        """Whether `_from_wire` reads a value of this type inline: a JSON scalar of the usual Python type is
+        kept as it is, and only any other value goes to the runtime's reader (which converts it as msrest does)."""
+        return self.kind in ("str", "int", "float", "bool")
+
+    @cached_property
+    def item_reader(self) -> str:
+        """A function (an expression of the models module) that reads one item of this type, of a list or a dict."""
+        if self.model is not None and self.kind == "model":
+            return f"{self.model.name}._from_wire"
+        if self.kind in ("list", "dict") and self.element is not None:
+            return f"lambda item: {self.reader}(item, {self.element.item_reader})"
+        if self.kind == "leaf":
+            return f'lambda item: read_leaf(item, "{self.serialization}")'
+        return self.reader
+
+    @cached_property
+    def item_writer(self) -> str:
+        """A function (an expression of the models module) that writes one item of this type, of a list or a dict."""
+        if self.model is not None and self.kind == "model":
+            return f"lambda item: write_model(item, {self.model.name}, keep_readonly)"
+        if self.kind in ("list", "dict") and self.element is not None:
+            if self.writer == "write_models" and self.element.model is not None:
+                return f"lambda item: write_models(item, {self.element.model.name}, keep_readonly)"
+            return f"lambda item: {self.writer}(item, {self.element.item_writer})"
+        if self.kind == "leaf":
+            return f'lambda item: write_leaf(item, "{self.serialization}")'
+        return self.writer
+
     def item_helpers(self, written_by_container: bool) -> set[str]:
         """The runtime functions that read and write this type as the item of a list or dict."""
         found = {self.reader} | (set() if written_by_container else {self.writer})
@@ -178,6 +208,26 @@ class Property:
     @property
     def in_init(self) -> bool:
         return not self.read_only and not self.is_constant
+
+    @property
+    def attribute_map_entry(self) -> dict[str, str]:
+        """The property's entry of msrest's `_attribute_map`."""
+        return {"key": self.wire_key, "type": self.type.serialization}
+
+    @cached_property
+    def doc(self) -> str:
+        """What the docstrings say of the property: the spec's description, then its constant value, the
+        service's and the client's defaults, and whether it is required."""
+        parts = [self.description.rstrip(".") + "." if self.description else ""]
+        if self.is_constant:
+            parts.append(f"Constant value {self.constant!r}.")
+        if self.server_default is not None:
+            parts.append(f"The service uses {self.server_default!r} when this is not set.")
+        if self.has_client_default:
+            parts.append(f"Default value {self.default!r}.")
+        if self.required and not self.read_only:
+            parts.append("Required.")
+        return " ".join(part for part in parts if part)
 
     @cached_property
     def wire_path(self) -> list[str]:
@@ -258,6 +308,21 @@ class ModelType:
     @property
     def secret_names(self) -> list[str]:
         return [prop.name for prop in self.properties if prop.secret]
+
+    @property
+    def base_init_names(self) -> list[str]:
+        """The keyword parameters `__init__` passes on to the base class's: the inherited ones."""
+        return [prop.name for prop in self.init_properties if prop.inherited]
+
+    @property
+    def validated_properties(self) -> list[Property]:
+        """The properties msrest's `_validation` has an entry for."""
+        return [prop for prop in self.properties if prop.validation_entry]
+
+    @property
+    def checks_values(self) -> bool:
+        """Whether `_check` keeps a value in a local (see `Property.checks_value`)."""
+        return any(prop.checks_value for prop in self.properties)
 
     @property
     def has_required(self) -> bool:
@@ -422,6 +487,11 @@ class Operation:
         return "build_" + self.name.removeprefix("begin_") + "_request"
 
     @property
+    def path_parameters(self) -> list[Parameter]:
+        """The parameters sent in the URL's path, in spec order."""
+        return [param for param in self.parameters if param.location == "path"]
+
+    @property
     def method_parameters(self) -> list[Parameter]:
         return [param for param in self.parameters if not param.client_level and param.group is None]
 
@@ -484,6 +554,23 @@ class OperationGroup:
     operations: list[Operation]
     module_name: str
     is_mixin: bool = False
+
+    @property
+    def sends_bodies(self) -> bool:
+        return any(operation.body is not None for operation in self.operations)
+
+    @property
+    def has_long_running(self) -> bool:
+        return any(operation.long_running for operation in self.operations)
+
+    @property
+    def has_paging(self) -> bool:
+        return any(operation.is_paging for operation in self.operations)
+
+    @property
+    def has_plain(self) -> bool:
+        """Whether an operation is not paging: traced with the decorator of its kind (sync or async)."""
+        return any(not operation.is_paging for operation in self.operations)
 
     @property
     def wire_helpers(self) -> list[str]:
@@ -557,6 +644,20 @@ class CodeModel:
             if model.reads_may_fall_back:
                 found.add("Unexpected")
         return sorted(found)
+
+    @cached_property
+    def model_annotations(self) -> str:
+        """Every annotation of a model property, for what the models module imports."""
+        return " ".join(prop.type.annotation for model in self.models for prop in model.properties)
+
+    @property
+    def models_use_datetime(self) -> bool:
+        return "datetime." in self.model_annotations
+
+    @property
+    def models_refer_to_models(self) -> bool:
+        """Whether a model's annotation names another model (`_models.Job`): imported for type checkers only."""
+        return "_models." in self.model_annotations
 
     @property
     def patterns(self) -> dict[str, str]:

@@ -8,7 +8,7 @@ from .codemodel import CodeModel, Settings, build_code_model
 from .config import ApiVersion, Config
 from .loader import Spec, SpecError, load_spec
 from .multiapi import build_multiapi_model
-from .render import render_api_version, render_root
+from .render import Templates, render_api_version, render_root
 
 
 def build_code_models(config: Config) -> dict[ApiVersion, CodeModel]:
@@ -45,11 +45,20 @@ def check_secret_properties(config: Config, specs: dict[ApiVersion, Spec]) -> No
         )
 
 
-def generate_files(config: Config, code_models: dict[ApiVersion, CodeModel] | None = None) -> dict[str, str]:
+def generate_files(
+    config: Config, code_models: dict[ApiVersion, CodeModel] | None = None, template_cache: Path | None = None
+) -> dict[str, str]:
+    """Every file of the package, keyed by path relative to the output folder.
+
+    One template Environment serves the whole run; `template_cache` is a folder for jinja2's
+    compiled templates (none: each run compiles them). The files do not depend on it.
+    """
     code_models = code_models or build_code_models(config)
-    files = render_root(config, build_multiapi_model(config, code_models))
+    templates = Templates(template_cache)
+    files = render_root(templates, config, build_multiapi_model(config, code_models))
     for api, code_model in code_models.items():
-        files.update(render_api_version(code_model, api, config, api.spec.relative_to(config.root).as_posix()))
+        spec_label = api.spec.relative_to(config.root).as_posix()
+        files.update(render_api_version(templates, code_model, api, config, spec_label))
     return files
 
 

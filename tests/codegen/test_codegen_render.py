@@ -8,7 +8,9 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 from codegen_specs import operation, param_ref, ref, swagger
 
@@ -190,6 +192,46 @@ def test_every_generated_file_starts_with_the_do_not_edit_header(files: dict[str
 
 def test_the_output_is_byte_identical_across_two_runs(project: Config, files: dict[str, str]) -> None:
     assert generate_files(project) == files
+
+
+TEMPLATES = sorted(path.name for path in (ROOT / "codegen" / "templates").glob("*.jinja"))
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates jinja2 compiles (not those it loads from its bytecode cache)."""
+    names: list[str] = []
+    compile_template = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        names.append(name or "")
+        return compile_template(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return names
+
+
+def test_one_run_compiles_each_template_once(project: Config, compiled: list[str]) -> None:
+    """One Environment per run: a template serves every API version and both clients, compiled once."""
+    generate_files(project)
+    assert sorted(compiled) == TEMPLATES
+
+
+def test_a_cold_and_a_warm_template_cache_give_the_files_of_no_cache(
+    project: Config, files: dict[str, str], tmp_path: Path, compiled: list[str]
+) -> None:
+    """jinja2's bytecode cache only spares compiling: the first run compiles and stores each template, the
+    second loads them all and compiles none, and both make the files a run without a cache makes."""
+    cache = tmp_path / "jinja2"
+    cold = generate_files(project, template_cache=cache)
+    assert sorted(compiled) == TEMPLATES
+    stored = {path: path.read_bytes() for path in cache.iterdir()}
+    assert len(stored) == len(TEMPLATES)
+    compiled.clear()
+    warm = generate_files(project, template_cache=cache)
+    assert compiled == []
+    assert {path: path.read_bytes() for path in cache.iterdir()} == stored
+    assert cold == files and warm == files
 
 
 def test_the_output_is_what_ruff_format_leaves_alone(output: Path) -> None:
@@ -522,31 +564,37 @@ def test_an_overlay_whose_all_is_not_a_literal_list_is_refused(tmp_path: Path) -
         generate_files(config, build_code_models(config))
 
 
-def run_codegen(*arguments: str) -> subprocess.CompletedProcess[str]:
+def run_codegen(sdk_toml: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`python -m codegen` on a project, its compiled templates cached next to it (not in the user's cache)."""
+    cache = sdk_toml.parent / "template-cache"
     return subprocess.run(
-        [sys.executable, "-m", "codegen", *arguments], cwd=ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "codegen", "--config", str(sdk_toml), "--template-cache", str(cache), *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
 def test_codegen_check_is_0_when_current_and_1_after_an_edit(tmp_path: Path) -> None:
     sdk_toml = write_project(tmp_path)
-    written = run_codegen("--config", str(sdk_toml))
+    written = run_codegen(sdk_toml)
     assert written.returncode == 0, written.stderr
     assert "generated" in written.stdout and "TinyClient" in written.stdout
-    assert run_codegen("--config", str(sdk_toml), "--check").returncode == 0
+    assert run_codegen(sdk_toml, "--check").returncode == 0
     models = tmp_path / "out" / VERSION_PACKAGE / "models" / "_models.py"
     models.write_text(models.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
-    checked = run_codegen("--config", str(sdk_toml), "--check")
+    checked = run_codegen(sdk_toml, "--check")
     assert checked.returncode == 1
     assert "+# edited" not in checked.stdout and "-# edited" in checked.stdout
 
 
 def test_codegen_check_is_1_when_a_file_is_missing_or_extra(tmp_path: Path) -> None:
     sdk_toml = write_project(tmp_path)
-    assert run_codegen("--config", str(sdk_toml)).returncode == 0
+    assert run_codegen(sdk_toml).returncode == 0
     (tmp_path / "out" / VERSION_PACKAGE / "models" / "_enums.py").unlink()
     (tmp_path / "out" / PACKAGE / "stray.py").write_text("", encoding="utf-8")
-    checked = run_codegen("--config", str(sdk_toml), "--check")
+    checked = run_codegen(sdk_toml, "--check")
     assert checked.returncode == 1
     assert f"missing from {tmp_path / 'out'}: {VERSION_PACKAGE}/models/_enums.py" in checked.stdout
     assert f"only in {tmp_path / 'out'}: {PACKAGE}/stray.py" in checked.stdout
