@@ -337,6 +337,7 @@ def server_paging(
     """Iterate ``items`` jobs through ItemPaged, timed a page at a time, then ``traced`` of them under tracemalloc."""
     client = version_client(name, server)
     cpu_of_server = server_cpu_reader(pid) or (lambda: None)
+    page = server.get("page_size", SERVER_PAGE)
 
     def jobs() -> Any:
         return client.jobs.list_by_experiment(RESOURCE_GROUP, WORKSPACE, EXPERIMENT)
@@ -347,7 +348,7 @@ def server_paging(
             if job.name != seeded_job_name(seen):
                 raise SystemExit(f"{name}: item {seen} is {job.name}, not {seeded_job_name(seen)}")
             seen += 1
-            if seen % SERVER_PAGE == 0:
+            if seen % page == 0:
                 at_page()
             if seen == checkpoint:
                 marks = at_checkpoint()
@@ -357,7 +358,7 @@ def server_paging(
 
     rss_before = peak_rss_mb()
     # untimed: the connection, the imports of the first call
-    iterate(min(SERVER_PAGE, items), lambda: None, lambda: None)
+    iterate(min(page, items), lambda: None, lambda: None)
     gc.collect()
     samples: list[Sample] = []
     last = [time.perf_counter(), cpu_of_server() or 0.0]
@@ -382,7 +383,7 @@ def server_paging(
         return None if value is None or rss_before is None else round(value - rss_before, 1)
 
     return {
-        "rows": {"paging": timed(samples, SERVER_PAGE)},
+        "rows": {"paging": timed(samples, page)},
         "paging": {
             "items": items,
             "seconds": round(wall, 2),

@@ -385,10 +385,10 @@ def time_imports(
 class BenchServer:
     """server.py in a subprocess: started seeded, stopped by closing its standard input."""
 
-    def __init__(self, jobs: int, log_path: Path):
+    def __init__(self, jobs: int, log_path: Path, page_size: int = SERVER_PAGE):
         self.log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
-            [sys.executable, str(HERE / "server.py"), "--jobs", str(jobs)],
+            [sys.executable, str(HERE / "server.py"), "--jobs", str(jobs), "--page-size", str(page_size)],
             cwd=HERE,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -1,6 +1,6 @@
 """The emulator the client rows call, in a process of its own, seeded with many jobs (run.py starts it once).
 
-    python tools/benchmarks/server.py --jobs 100000
+    python tools/benchmarks/server.py --jobs 100000 [--page-size 1000]
 
 Serves 2018-05-01 (azure-mgmt-batchai 7.0.0's API version, and ours) over HTTPS on 127.0.0.1 with the
 emulator's in-process harness (batchai_emulator.EmulatorHarness), pages of 1,000 as the service's; the
@@ -30,12 +30,13 @@ from benchlib import (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=100_000, help="jobs to store in the experiment")
+    parser.add_argument("--page-size", type=int, default=1000, help="jobs per page of a listing (the service's)")
     args = parser.parse_args(argv)
     from batchai_emulator import EmulatorHarness
 
     with EmulatorHarness(api_version=PAGING_API_VERSION) as server:
         # what a client sees from the service; the harness's observations would cost the server time and memory
-        server.page_size = 1000
+        server.page_size = args.page_size
         server.emulator.record = False
         server.emulator.check_responses = False
         started = time.perf_counter()
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             "ca_path": server.ca_path,
             "token": server.token,
             "jobs": seeded,
+            "page_size": args.page_size,
             "seed_seconds": round(time.perf_counter() - started, 1),
         }
         print(json.dumps(ready), flush=True)
