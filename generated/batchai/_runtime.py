@@ -601,6 +601,8 @@ class SecretScrubbingPolicy(SansIOHTTPPolicy[Any, Any]):
         body = _body(http_response)
         if not body or not self._remembered:
             return
+        if http_response.status_code < 400 and not _may_name_error(body):
+            return  # a success that is no error document: not parsed a second time (a page of 1,000 jobs)
         parsed = _parse_json(body)
         is_error = http_response.status_code >= 400 or (isinstance(parsed, dict) and "error" in parsed)
         if not is_error:
@@ -621,6 +623,11 @@ class SecretScrubbingPolicy(SansIOHTTPPolicy[Any, Any]):
         scrubbed_text = _scrub_text(text, secrets)
         if scrubbed_text != text:
             _replace_body(http_response, scrubbed_text.encode("utf-8"))
+
+
+def _may_name_error(body: bytes) -> bool:
+    """Whether a JSON text can have an "error" key: written plainly, or with a \\u escape in it."""
+    return b'"error"' in body or b"\\u" in body
 
 
 def _scrub_text(text: str, secrets: list[str]) -> str:
