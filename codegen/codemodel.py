@@ -85,6 +85,7 @@ _OPERATION_NAMES = frozenset(
         "bool",
         "bytes",
         "case_insensitive_dict",
+        "check_path_segment",
         "cls",
         "content_type",
         "continuation_token",
@@ -110,6 +111,7 @@ _OPERATION_NAMES = frozenset(
         "map_error",
         "next_link",
         "next_page",
+        "pages",
         "page_items",
         "params",
         "parsed",
@@ -713,6 +715,16 @@ class OperationGroup:
     @property
     def has_paging(self) -> bool:
         return any(operation.is_paging for operation in self.operations)
+
+    @property
+    def follows_next_links(self) -> bool:
+        """Whether a paging operation follows nextLinks (and keeps a PageTrail of the pages it read)."""
+        return any(operation.is_paging and operation.paging_next_link_name for operation in self.operations)
+
+    @property
+    def has_path_parameters(self) -> bool:
+        """Whether a request builder puts a value in the URL's path (and checks that it stays one segment)."""
+        return any(operation.path_parameters for operation in self.operations)
 
     @property
     def has_plain(self) -> bool:

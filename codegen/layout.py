@@ -130,6 +130,15 @@ def dict_entry(key: str, indent: int, value: dict[str, Any]) -> str:
     return split(opening, indent, items, "},", magic_comma=too_long)
 
 
+def dict_assignment(target: str, indent: int, value: dict[str, Any]) -> str:
+    """`target = {value}`, `value` a dict of literals: one line if it fits, else one item per line (as
+    `dict_entry`: ruff never hugs a split collection on one line)."""
+    opening = f"{target} = {{"
+    items = [f"{literal(name)}: {literal(item)}" for name, item in value.items()]
+    too_long = indent + len(opening) + len(", ".join(items)) + len("}") > LINE_LENGTH
+    return split(opening, indent, items, "}", magic_comma=too_long)
+
+
 def list_argument(head: str, indent: int, values: list[Any]) -> str:
     """`head([values])`, the values as literals: a call whose one argument is a list, split as ruff
     splits it when too long (the list on a line of its own, else one value per line)."""
@@ -281,6 +290,7 @@ FILTERS = {
     "call": call,
     "split": split,
     "dict_entry": dict_entry,
+    "dict_assignment": dict_assignment,
     "list_argument": list_argument,
     "condition": condition,
     "conditional": conditional,

@@ -229,12 +229,16 @@ def render_root(templates: Templates, config: Config, model: MultiApiModel) -> d
             is_async=is_async,
             module=module,
             docstring=root_docstring(config, model, is_async),
-            names={model.client_name: "._client"},
+            names={model.client_name: "._client", **({} if is_async else dict.fromkeys(RUNTIME_ERRORS, "._runtime"))},
             submodules=() if is_async else ("aio", "models", "operations", *(e.module for e in model.versions)),
         )
     for alias in ("models", "operations"):
         files[f"{root}/{alias}/__init__.py"] = render("root_alias.py.jinja", alias=alias)
     return files
+
+
+# the errors the shared runtime raises of its own, which users catch by name
+RUNTIME_ERRORS = ("OperationTimeoutError", "PagingLoopError", "PathSegmentError")
 
 
 def root_docstring(config: Config, model: MultiApiModel, is_async: bool) -> str:

@@ -241,7 +241,8 @@ def test_models_is_a_versions_models_module() -> None:
 
 
 def test_every_name_batchai_exported_before_is_still_there() -> None:
-    assert set(batchai.__all__) == EXPORTED_BEFORE | {"JobDefinitionWarning", "infer_api_version"}
+    runtime_errors = {"OperationTimeoutError", "PagingLoopError", "PathSegmentError"}
+    assert set(batchai.__all__) == EXPORTED_BEFORE | {"JobDefinitionWarning", "infer_api_version"} | runtime_errors
     assert set(dir(batchai)) >= EXPORTED_BEFORE
     assert {"aio", "models", "operations", *VERSIONS.values()} <= set(dir(batchai))
     for module in VERSIONS.values():  # the overlays' names are version-independent: every version has them
@@ -250,7 +251,20 @@ def test_every_name_batchai_exported_before_is_still_there() -> None:
     assert batchai.operations.JobsOperations is batchai.v2018_03_01.operations.JobsOperations
     namespace: dict = {}
     exec("from batchai import *", namespace)
-    assert set(namespace) >= EXPORTED_BEFORE
+    assert set(namespace) >= EXPORTED_BEFORE | runtime_errors
+
+
+def test_the_errors_the_runtime_raises_are_exported_and_catchable_as_azure_cores() -> None:
+    from azure.core.exceptions import HttpResponseError
+
+    from batchai import _runtime
+
+    assert batchai.OperationTimeoutError is _runtime.OperationTimeoutError
+    assert batchai.PagingLoopError is _runtime.PagingLoopError
+    assert batchai.PathSegmentError is _runtime.PathSegmentError
+    assert issubclass(batchai.OperationTimeoutError, TimeoutError)
+    assert issubclass(batchai.PagingLoopError, HttpResponseError)
+    assert issubclass(batchai.PathSegmentError, ValueError)
 
 
 # -- lazy imports ------------------------------------------------------------------------------------

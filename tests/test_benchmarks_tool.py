@@ -13,6 +13,7 @@ TOOLS = Path(__file__).resolve().parent.parent / "tools" / "benchmarks"
 sys.path.insert(0, str(TOOLS))
 
 import benchlib  # noqa: E402
+import harness  # noqa: E402
 import run  # noqa: E402
 from benchlib import AUTOREST, AZURE_700, MSREST_101, OURS, Sample  # noqa: E402
 
@@ -103,7 +104,7 @@ def test_assemble_pairs_each_row_with_its_reference_and_reports_skips():
         MSREST_101: {"serialize": summary(1.0, "aaa")},
     }
     rows = {row["key"]: row for row in run.assemble(summaries, {AUTOREST: "AutoRest generation failed: no npm"})}
-    assert [row["id"] for row in rows.values()] == list("abcdefgh")
+    assert [row["id"] for row in rows.values()] == list("abcdefghijkl")
     assert rows["serialize"]["ratio"] == 2.0
     assert rows["serialize"]["same_output"] is True
     assert rows["serialize"]["skipped"] == {}
@@ -164,8 +165,8 @@ def test_markdown_has_one_table_line_per_row_and_lists_the_skip_reasons():
     }
     rows = run.assemble(summaries, {AUTOREST: "AutoRest generation failed: no npm"})
     markdown = benchlib.render_markdown(results_for(rows))
-    table = [line for line in markdown.splitlines() if line.startswith("| ") and line[2] in "abcdefgh"]
-    assert len(table) == 8
+    table = [line for line in markdown.splitlines() if line.startswith("| ") and line[2] in "abcdefghijkl"]
+    assert len(table) == 12
     assert "**2.00**" in table[0] and "**skipped**" in table[3]
     assert "- d: AutoRest legacy skipped: AutoRest generation failed: no npm" in markdown
     assert "- a: the sides' outputs differ" in markdown
@@ -190,3 +191,64 @@ def test_a_failing_autorest_run_becomes_a_skip_reason(monkeypatch, tmp_path):
         None,
         "AutoRest generation failed: SystemExit: AutoRest failed (exit 1)",
     )
+
+
+# -- smoke: the rows against the emulator's own process and the import rows run (small, nothing timed) ---------
+
+
+def test_the_server_rows_run_against_a_seeded_emulator_process(tmp_path):
+    server = run.BenchServer(300, tmp_path / "server.log", page_size=100)
+    try:
+        assert server.info["jobs"] == 300 and server.info["page_size"] == 100
+        calls, reason = run.run_harness(OURS, None, "--mode", "calls", *server.options, "--calls", "5", "--repeat", "2")
+        assert reason is None and calls is not None
+        assert len(calls["rows"]["get_rate"]["samples"]) == 2 and calls["rows"]["get_rate"]["number"] == 5
+        parts = calls["profile_us"]
+        assert parts["SDK: response deserialization"] > 0 and parts[benchlib.SOCKET_IO] > 0
+        assert calls["client_cpu_us"] > 0
+        options = ["--items", "300", "--checkpoint", "100", "--traced-items", "300"]
+        paging, reason = run.run_harness(OURS, None, "--mode", "paging", *server.options, *options)
+        assert reason is None and paging is not None
+        assert len(paging["rows"]["paging"]["samples"]) == 3  # one per page of 100
+        summary = paging["paging"]
+        assert summary["items"] == 300 and summary["traced_items"] == 300 and summary["items_per_second"] > 0
+        assert summary["server_cpu_us_per_item"] is not None  # read from the server's /proc entry
+        assert set(summary["tracemalloc_peak_mb"]) == {"checkpoint", "end"}
+    finally:
+        server.stop()
+    assert server.process.returncode == 0  # no emulator bug logged
+
+
+def test_the_import_rows_time_whole_processes_and_list_the_top_imports(tmp_path):
+    rows, section = run.time_imports({OURS: None}, tmp_path, 1, 1)
+    assert set(rows[OURS]) == {"import", "client"}
+    assert all(row["repeat"] == 1 and row["process_median_ms"] > 0 for row in rows[OURS].values())
+    assert section["bare_python_ms"]["median"] > 0
+    tops = section["importtime"][OURS]
+    assert tops["import"][0]["module"] == "batchai"
+    # building a client imports the version's client; a bare interpreter's modules are left out
+    assert any(top["module"].startswith("batchai.v2018_05_01") for top in tops["client"])
+    assert not {"encodings", "site"} & {top["module"] for top in tops["import"] + tops["client"]}
+
+
+def test_both_sides_of_the_server_rows_call_the_same_server_with_the_same_version(monkeypatch):
+    made = {}
+
+    def recorder(side):
+        return lambda credential, subscription_id, **kwargs: made.setdefault(side, (subscription_id, kwargs))
+
+    batchai = pytest.importorskip("batchai")
+    monkeypatch.setattr(batchai, "BatchAIManagementClient", recorder(OURS))
+    fake_700 = SimpleNamespace(BatchAI=recorder(AZURE_700))  # 7.0.0 is installed by the benchmarks session only
+    monkeypatch.setitem(sys.modules, "azure.mgmt.batchai", fake_700)
+    server = {"base_url": "https://127.0.0.1:1", "ca_path": "ca.pem", "token": "t"}
+    harness.version_client(OURS, server)
+    harness.version_client(AZURE_700, server)
+    (ours_subscription, ours), (their_subscription, theirs) = made[OURS], made[AZURE_700]
+    assert ours_subscription == their_subscription
+    # 7.0.0 speaks 2018-05-01 only; ours is asked for it
+    assert ours.pop("api_version") == benchlib.PAGING_API_VERSION == "2018-05-01"
+    assert ours == theirs == {"base_url": "https://127.0.0.1:1", "connection_verify": "ca.pem", "retry_total": 0}
+    # the import rows build the same client of each side
+    assert benchlib.PAGING_API_VERSION in run.IMPORT_COMMANDS[OURS]["client"]
+    assert "BatchAI(" in run.IMPORT_COMMANDS[AZURE_700]["client"]

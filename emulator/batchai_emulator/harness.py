@@ -15,6 +15,7 @@ Knobs, restored by ``reset()``: ``token``, ``lro_mode``, ``polls_until_done``, `
 ``job_exit_code``, ``output_files`` (see ``executor.ScriptedExecutor``). Observations: ``requests``,
 ``mismatches``, ``operations_seen`` / ``coverage`` (kept across resets; see ``reset_coverage()``),
 ``internal_errors``, ``faults_served``. Scripted replay: ``script(...)``, ``pending_scripts``.
+Many resources at once: ``seed(...)``.
 Injected faults: ``faults.add(...)`` (faults.py).
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -254,6 +256,11 @@ class EmulatorHarness:
     @property
     def pending_scripts(self) -> list[ScriptedResponse]:
         return self.emulator.pending_scripts
+
+    def seed(self, resources: Iterable[tuple[str, Any]], api_version: str | None = None) -> int:
+        """Store many resources fast, as if each ``(ARM id, create body)`` had been created (``Provider.seed``);
+        ``reset()`` forgets them as any other. The number stored."""
+        return self.emulator.provider.seed(api_version or self.api_version, resources)
 
     def complete_operations(self) -> None:
         """Finish every in-progress long-running operation now (for clients that don't poll)."""

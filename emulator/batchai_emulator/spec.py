@@ -152,6 +152,7 @@ class Spec:
         self.document = json.loads(self.path.read_text(encoding="utf-8"))
         self.api_version: str = self.document["info"]["version"]
         self.routes: tuple[Route, ...] = tuple(self._build_routes())
+        self._flat: dict[int, tuple[dict, dict]] = {}
 
     # -- $ref handling ---------------------------------------------------
 
@@ -169,7 +170,19 @@ class Spec:
         return node
 
     def flatten(self, schema: dict) -> dict:
-        """Resolve a schema and merge its ``allOf`` parts (properties, required)."""
+        """Resolve a schema and merge its ``allOf`` parts (properties, required); read-only, as the document is.
+
+        Remembered per node of the document (a page of jobs flattens the same schemas thousands of times)."""
+        if not isinstance(schema, dict) or ("$ref" not in schema and "allOf" not in schema):
+            return schema
+        known = self._flat.get(id(schema))
+        if known is not None and known[0] is schema:
+            return known[1]
+        flat = self._flatten(schema)
+        self._flat[id(schema)] = (schema, flat)  # the node is kept alive, so its id stays its own
+        return flat
+
+    def _flatten(self, schema: dict) -> dict:
         schema = self.resolve(schema)
         if "allOf" not in schema:
             return schema

@@ -8,10 +8,11 @@ the command line always uses a file, so a restart loses nothing.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,37 @@ class Store:
                     ),
                 )
 
+    def insert_many(self, resources: Iterable[Resource], chunk: int = 1000) -> int:
+        """Insert new resources in one transaction, listed in the order given after those already stored: the
+        seeding hook of tests and benchmarks (``Provider.seed``). A key already stored fails the whole insert.
+        ``resources`` is read ``chunk`` at a time, so it may be a generator that reads the store (not writes)."""
+        insert = (
+            "INSERT INTO resources (key, kind, subscription, resource_group, parent, seq, document)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        iterator = iter(resources)
+        with self.transaction():  # holds the lock throughout: nobody else writes meanwhile
+            (seq,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM resources").fetchone()
+            first = seq
+            while batch := list(itertools.islice(iterator, chunk)):
+                rows = []
+                for resource in batch:
+                    seq += 1
+                    document = json.dumps(resource.to_document())
+                    rows.append(
+                        (
+                            resource.key,
+                            resource.kind,
+                            resource.subscription.lower(),
+                            resource.resource_group.lower(),
+                            resource.parent_key,
+                            seq,
+                            document,
+                        )
+                    )
+                self._db.executemany(insert, rows)
+        return seq - first
+
     def delete(self, key: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM resources WHERE key = ?", (key.lower(),))
@@ -124,9 +156,17 @@ class Store:
         return [Resource.from_document(json.loads(row[0])) for row in rows]
 
     def select(
-        self, kind: str, subscription: str, resource_group: str | None = None, parent: str | None = None
+        self,
+        kind: str,
+        subscription: str,
+        resource_group: str | None = None,
+        parent: str | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[Resource]:
-        """Resources of a kind in a subscription, optionally in a group or under a parent, in creation order."""
+        """Resources of a kind in a subscription, optionally in a group or under a parent, in creation order;
+        ``limit`` of them from the ``offset``-th on (a page of a listing)."""
         sql = "SELECT document FROM resources WHERE kind = ? AND subscription = ?"
         args: list[Any] = [kind.lower(), subscription.lower()]
         if resource_group is not None:
@@ -135,8 +175,12 @@ class Store:
         if parent is not None:
             sql += " AND parent = ?"
             args.append(parent.lower())
+        sql += " ORDER BY seq"
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            args += [-1 if limit is None else limit, offset]
         with self._lock:
-            rows = self._db.execute(sql + " ORDER BY seq", args).fetchall()
+            rows = self._db.execute(sql, args).fetchall()
         return [Resource.from_document(json.loads(row[0])) for row in rows]
 
     def all_resources(self, leaf: str | None = None) -> list[Resource]:

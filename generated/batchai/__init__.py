@@ -27,11 +27,20 @@ if _typing.TYPE_CHECKING:
     from . import v2018_05_01 as v2018_05_01
     from ._client import BatchAIManagementClient as BatchAIManagementClient
     from ._patch import *
+    from ._runtime import OperationTimeoutError as OperationTimeoutError
+    from ._runtime import PagingLoopError as PagingLoopError
+    from ._runtime import PathSegmentError as PathSegmentError
 else:
     # every name is imported on its first access: `import batchai` imports no API version
+    _names = {
+        "BatchAIManagementClient": "._client",
+        "OperationTimeoutError": "._runtime",
+        "PagingLoopError": "._runtime",
+        "PathSegmentError": "._runtime",
+    }
     _exports = _LazyExports(
         globals(),
-        {"BatchAIManagementClient": "._client"},
+        _names,
         ("aio", "models", "operations", "v2017_09_01_preview", "v2018_03_01", "v2018_05_01"),
         _patch._OVERLAYS,
     )

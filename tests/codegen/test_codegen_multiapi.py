@@ -373,7 +373,7 @@ def test_the_root_hook_exports_the_root_overlay_then_the_default_versions(tmp_pa
     assert printed.splitlines() == [
         "False",
         "root overlay multisdk_overlays.v2020_01_01.package [1]",
-        "['Greeting', 'Multi', 'hello', 'patched']",
+        "['Greeting', 'Multi', 'OperationTimeoutError', 'PagingLoopError', 'PathSegmentError', 'hello', 'patched']",
         "True",
         "Greeting Multi",
         "module 'multisdk' has no attribute 'nothing'",

@@ -598,3 +598,15 @@ def test_codegen_check_is_1_when_a_file_is_missing_or_extra(tmp_path: Path) -> N
     assert checked.returncode == 1
     assert f"missing from {tmp_path / 'out'}: {VERSION_PACKAGE}/models/_enums.py" in checked.stdout
     assert f"only in {tmp_path / 'out'}: {PACKAGE}/stray.py" in checked.stdout
+
+
+def test_a_dict_assignment_is_laid_out_as_ruff_lays_it_out() -> None:
+    from codegen.layout import dict_assignment
+
+    assert dict_assignment("names", 4, {"a": "b"}) == 'names = {"a": "b"}'
+    many = {f"Name{index}": "._module" for index in range(8)}
+    exploded = dict_assignment("names", 4, many)
+    assert exploded.splitlines()[0] == "names = {"
+    assert exploded.splitlines()[1] == '        "Name0": "._module",'
+    assert exploded.splitlines()[-1] == "    }"
+    assert len(exploded.splitlines()) == len(many) + 2

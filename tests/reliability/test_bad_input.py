@@ -4,12 +4,19 @@ percent-escaped so that it can never change the request's path (issue 8, item 7)
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 import pytest
 from azure.core.exceptions import ResourceNotFoundError, SerializationError
+from conftest import run_async
 from msrest.exceptions import ValidationError
-from reliability_support import VERSIONS, Api, Wire, api, with_resources
+from msrest.serialization import Model
+from reliability_support import VERSIONS, Api, Wire, api, make_async_client, make_client, with_resources, within
 from scenario import RESOURCE_GROUP
 
 import batchai
@@ -85,16 +92,110 @@ def test_a_non_ascii_name_is_percent_escaped_into_one_path_segment(arm_server, c
     assert sent.path.endswith("/clusters/" + quote(name, safe="")) and sent.operation_id == "Clusters_Get"
 
 
-@pytest.mark.parametrize("subscription", ["a/b", "a?b#c%d", "sub scription", "日本"])
-def test_a_subscription_id_is_percent_escaped_into_one_path_segment(arm_server, credential, subscription):
+@pytest.mark.parametrize("subscription", ["a/b", "a?b#c%d", "sub scription", "日本", "%2e%2e", "a/../b"])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_subscription_id_is_percent_escaped_into_one_path_segment(arm_server, credential, version, subscription):
     client = batchai.BatchAIManagementClient(
-        credential, subscription, base_url=arm_server.base_url, connection_verify=arm_server.ca_path, retry_total=0
+        credential,
+        subscription,
+        api_version=version,
+        base_url=arm_server.base_url,
+        connection_verify=arm_server.ca_path,
+        retry_total=0,
     )
     wire = Wire(arm_server)
-    with pytest.raises(ResourceNotFoundError):
-        client.clusters.get(RESOURCE_GROUP, "c1")
+    with within(5), pytest.raises(ResourceNotFoundError):
+        Api(client, version).get_cluster("c1")
     (sent,) = wire.recorded()
-    assert sent.path.startswith(f"/subscriptions/{quote(subscription, safe='')}/resourceGroups/{RESOURCE_GROUP}/")
+    escaped = quote(subscription, safe="")
+    assert all(character not in escaped for character in "/?#")
+    assert sent.path.startswith(f"/subscriptions/{escaped}/resourceGroups/{RESOURCE_GROUP}/")  # the raw path
+
+
+def request_builders(version: str) -> Iterator[tuple[str, Callable[..., Any]]]:
+    """Every request builder of an API version's operation modules: (module.function name, function)."""
+    package = importlib.import_module(f"batchai.v{version.replace('-', '_')}.operations")
+    for module_info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        for name, function in vars(module).items():
+            if name.startswith("build_") and name.endswith("_request") and inspect.isfunction(function):
+                yield f"{module_info.name}.{name}", function
+
+
+def path_parameters(builder: Callable[..., Any]) -> tuple[dict[str, Any], list[str]]:
+    """Valid arguments for a builder's required parameters, and which of them it puts in the URL's path."""
+    required = [
+        name
+        for name, parameter in inspect.signature(builder).parameters.items()
+        if parameter.kind is parameter.POSITIONAL_OR_KEYWORD and parameter.default is parameter.empty
+    ]
+    arguments = {name: f"v{index}x" for index, name in enumerate(required)}
+    segments = urlsplit(builder(**arguments).url).path.split("/")
+    return arguments, [name for name in required if arguments[name] in segments]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_request_builder_refuses_an_empty_or_dot_path_segment_naming_the_parameter(version):
+    """The generator's check, on every operation: '', '.' and '..' never become a segment of the path, and the
+    error names the parameter (the spec's pattern's message, or PathSegmentError where the pattern allows dots)."""
+    checked = 0
+    with within(10):
+        for where, builder in request_builders(version):
+            arguments, in_path = path_parameters(builder)  # none for /providers/Microsoft.BatchAI/operations
+            for name in in_path:
+                for value in ("", ".", ".."):
+                    with pytest.raises(ValidationError) as refused:
+                        builder(**{**arguments, name: value})
+                    assert f"Parameter '{name}'" in str(refused.value), (where, name, value)
+                    if isinstance(refused.value, PathSegmentError):
+                        assert refused.value.target == name
+                    checked += 1
+    assert checked > 50
+
+
+@pytest.mark.parametrize("name", ["..", "."])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_resource_group_of_dots_is_refused_naming_it_sync_and_async(
+    arm_server, credential, async_credential, version, name
+):
+    """The resource group's pattern allows dots: the request builder refuses the whole-dot name itself, naming it
+    (before, the endpoint policy refused the URL)."""
+    wire = Wire(arm_server)
+    expected = f"Parameter 'resource_group_name' is {name!r}"
+    with within(5):
+        with make_client(arm_server, credential, version) as client:
+            calls = [
+                lambda: client.clusters.get(name, *Api(client, version).cluster_args("c1")[1:]),
+                lambda: (
+                    list(client.jobs.list_by_resource_group(name))
+                    if not Api(client, version).nested
+                    else list(client.workspaces.list_by_resource_group(name))
+                ),
+                lambda: client.jobs.begin_delete(name, *Api(client, version).job_args("j1")[1:]),
+            ]
+            for call in calls:
+                with pytest.raises(PathSegmentError, match=expected) as refused:
+                    call()
+                assert refused.value.target == "resource_group_name"
+
+        async def scenario() -> str:
+            async with make_async_client(arm_server, async_credential, version) as client:
+                with pytest.raises(PathSegmentError) as refused:
+                    await client.clusters.get(name, *Api(client, version).cluster_args("c1")[1:])
+                return str(refused.value)
+
+        assert run_async(scenario()).startswith(expected)
+    assert wire.sent() == []
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_dots_inside_a_name_are_sent_as_they_are(arm_server, credential, version):
+    client = api(arm_server, credential, version)
+    wire = Wire(arm_server)
+    with within(5), pytest.raises(ResourceNotFoundError):
+        client.client.clusters.get("my.group..name", *client.cluster_args("c1")[1:])
+    (sent,) = wire.recorded()
+    assert "/resourceGroups/my.group..name/" in sent.path
 
 
 @pytest.mark.parametrize("subscription", ["", ".", ".."])
@@ -162,3 +263,94 @@ def test_a_value_msrest_can_convert_is_sent_converted(arm_server, credential, ve
     client.create_cluster("c1", definition).result()
     sent = wire.recorded()[0].body
     assert sent["properties"]["vmSize"] == "6"
+
+
+# -- model constructors ------------------------------------------------------------------------------
+
+
+def model_classes(version: str) -> list[type]:
+    models = batchai.BatchAIManagementClient.models(version)
+    return [
+        value
+        for name, value in sorted(vars(models).items())
+        if isinstance(value, type) and issubclass(value, Model) and value.__module__.startswith(models.__name__)
+    ]
+
+
+def init_keywords(model: type) -> list[str]:
+    return [
+        name
+        for name, parameter in inspect.signature(model.__init__).parameters.items()
+        if parameter.kind is parameter.KEYWORD_ONLY
+    ]
+
+
+def required_arguments(model: type) -> dict[str, Any]:
+    return {
+        name: None
+        for name, parameter in inspect.signature(model.__init__).parameters.items()
+        if parameter.kind is parameter.KEYWORD_ONLY and parameter.default is parameter.empty
+    }
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_unknown_keyword_to_any_model_raises_naming_it_and_the_closest_valid_one(version, caplog):
+    """msrest would log a warning and drop the value (a misspelt property would silently not be sent)."""
+    checked = 0
+    with within(10):
+        for model in model_classes(version):
+            keywords = init_keywords(model)
+            for keyword in keywords:
+                misspelt = keyword.replace("_", "") + "s" if "_" in keyword else keyword + "s"
+                with pytest.raises(TypeError) as refused:
+                    model(**{**required_arguments(model), misspelt: "secret-value-77"})
+                message = str(refused.value)
+                assert message.startswith(f"{model.__name__}() got an unexpected keyword argument {misspelt!r}")
+                assert f"did you mean {keyword!r}?" in message or (
+                    "did you mean" in message and message.split("did you mean ")[1].strip("'?") in keywords
+                ), message
+                assert "secret-value-77" not in message
+                checked += 1
+            with pytest.raises(TypeError, match=r"unexpected keyword argument 'zzqq'; (it takes|did you mean)"):
+                model(**required_arguments(model), zzqq=1)
+    assert checked > 100
+    assert not [record for record in caplog.records if "is not a known attribute" in record.getMessage()]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_models_built_from_the_wire_and_from_dicts_still_take_every_known_attribute(version):
+    """msrest builds models with keywords too (deserialize, from_dict): known attributes, read-only ones
+    included, are taken as before; a key the model does not know is kept in additional_properties or dropped,
+    never a TypeError."""
+    models = batchai.BatchAIManagementClient.models(version)
+    wire = {
+        "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.BatchAI/clusters/c1",
+        "name": "c1",
+        "unknownTopLevel": 1,
+        "properties": {"vmSize": "STANDARD_NC6", "provisioningState": "succeeded", "unknownProperty": 2},
+    }
+    cluster = models.Cluster.deserialize(wire)
+    assert (cluster.name, cluster.vm_size, cluster.provisioning_state) == ("c1", "STANDARD_NC6", "succeeded")
+    again = models.Cluster.from_dict({**cluster.as_dict(), "not_an_attribute": 3})
+    assert (again.name, again.vm_size, again.provisioning_state) == ("c1", "STANDARD_NC6", "succeeded")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_misspelt_keyword_never_reaches_the_wire(arm_server, credential, version):
+    with_resources(arm_server, credential, version, clusters=())
+    client = api(arm_server, credential, version)
+    models = client.models
+    wire = Wire(arm_server)
+    with within(5), pytest.raises(TypeError, match="'target_node_cout'; did you mean 'target_node_count'"):
+        client.create_cluster(
+            "c1",
+            models.ClusterCreateParameters(
+                **{
+                    **({"location": "eastus"} if not client.nested else {}),
+                    "vm_size": "STANDARD_NC6",
+                    "scale_settings": models.ScaleSettings(manual=models.ManualScaleSettings(target_node_cout=2)),
+                    "user_account_settings": models.UserAccountSettings(admin_user_name="u", admin_user_password="p"),
+                }
+            ),
+        )
+    assert wire.sent() == []

@@ -6,7 +6,9 @@ model's repr or str, an exception's message or its ARM error details (issue 8, i
 
 from __future__ import annotations
 
+import json
 import logging
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -216,3 +218,38 @@ def test_an_echoed_secret_is_masked_where_it_stands_as_a_word_and_nothing_else_i
     assert _scrub_text(text, remembered) == (
         "'properties.inputDirectories[1].id' rejects ***, x*** and *** but not tok3nized"
     )
+
+
+class _Answer:
+    """The little of an azure.core.rest response that SecretScrubbingPolicy reads and replaces."""
+
+    def __init__(self, status_code: int, body: bytes):
+        self.status_code = status_code
+        self._content = body
+
+    def body(self) -> bytes:
+        return self._content
+
+
+def _scrubbed(status_code: int, body: bytes, secret: str) -> bytes:
+    policy = SecretScrubbingPolicy(frozenset())
+    policy.remember(secret)
+    answer = _Answer(status_code, body)
+    policy.on_response(None, SimpleNamespace(http_response=answer))  # type: ignore[arg-type]
+    return answer.body()
+
+
+def test_a_success_is_searched_for_secrets_only_when_it_can_be_an_error_document():
+    """A successful answer is parsed for scrubbing only if its text can hold an "error" key (a page of jobs
+    is not parsed twice); an error document that escapes its key's letters is found all the same."""
+    secret = "tok3n-abcdef"
+    page = json.dumps({"value": [{"name": "j1", "properties": {"errors": [{"message": secret}]}}]}).encode()
+    assert _scrubbed(200, page, secret) == page  # no "error" key: left as it is
+    plain = json.dumps({"error": {"code": "Failed", "message": f"with {secret}"}}).encode()
+    escaped = b'{"\\u0065rror": {"code": "Failed", "message": "with ' + secret.encode() + b'"}}'
+    assert json.loads(escaped) == json.loads(plain)
+    for body in (plain, escaped):
+        assert json.loads(_scrubbed(200, body, secret)) == {"error": {"code": "Failed", "message": "with ***"}}
+    listed = json.dumps({"value": [{"name": "error", "message": secret}]}).encode()  # "error" as a value only
+    assert _scrubbed(200, listed, secret) == listed
+    assert secret not in _scrubbed(500, b"upstream said " + secret.encode(), secret).decode()

@@ -147,6 +147,10 @@ def imported_from(roots: list[Path], package: str) -> Iterator[Any]:
         for entry in added:
             sys.path.remove(entry)
         _drop_modules(top, folders)
+        # and whatever the import brought along is forgotten too: an overlay package kept in sys.modules
+        # would keep subclassing the forgotten package's classes, and a later import would get those
+        for name in [name for name in sys.modules if name not in saved]:
+            del sys.modules[name]
         for name, module in saved.items():
             sys.modules.setdefault(name, module)
 

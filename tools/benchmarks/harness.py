@@ -4,24 +4,37 @@
     python tools/benchmarks/harness.py --side azure-mgmt-batchai          # model rows only
     python tools/benchmarks/harness.py --side azure-mgmt-batchai-7 --package-root DIR  # the page row only
     python tools/benchmarks/harness.py --side autorest --package-root OUT  # AutoRest's package `batchai` in OUT
+    python tools/benchmarks/harness.py --side ours --mode calls --server JSON --server-pid PID
+    python tools/benchmarks/harness.py --side ours --mode paging --server JSON --server-pid PID
 
 Model rows (a-c, h) read and write what each side's operations read and write: ours with the generated
 code (`write_body`, `read_json`), the others with their client's serializer and deserializer;
 ours also times the `json` floor of each (json.dumps of the body, json.loads of the response). Client
 rows (d-f) call the emulator's harness (batchai_emulator.EmulatorHarness) started in this process, over
 HTTPS on 127.0.0.1.
+
+``--mode calls`` and ``--mode paging`` call the emulator of server.py (another process, seeded with many
+jobs) with each side's 2018-05-01 client: ``jobs.get`` per second and a cProfile of it split by the part of
+the stack that spent the time; then ``jobs.list_by_experiment`` through ItemPaged, timed page by page, with
+the growth of the peak RSS, and in a second pass under tracemalloc, its peak, both after a first stretch of
+items (``--checkpoint``) and at the end: flat when nothing keeps pages alive.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
 import hashlib
 import importlib
 import importlib.util
 import itertools
 import json
+import pstats
 import sys
+import sysconfig
+import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,16 +44,22 @@ from typing import Any
 from benchlib import (
     AUTOREST,
     AZURE_700,
+    EXPERIMENT,
     MSREST_101,
     OURS,
+    PAGING_API_VERSION,
     REPO,
     RESOURCE_GROUP,
     SUBSCRIPTION_ID,
+    WORKSPACE,
     Sample,
+    attribute_profile,
     full_job_json,
     full_job_page,
     job_definition,
     measure,
+    process_cpu_seconds,
+    seeded_job_name,
 )
 
 # row: (calls per batch, batches per run, untimed warm-up calls)
@@ -54,6 +73,9 @@ SIDE_MODEL_ROWS = {
 }
 CLIENT_ROWS = {"get": (300, 4, 20), "list": (2, 5, 1), "create": (30, 4, 3)}
 LIST_JOBS, PAGE_SIZE = 200, 50
+# against server.py: (calls per batch, batches per run, untimed warm-up calls); a batch's worth is profiled
+SERVER_ROWS = {"get_rate": (300, 4, 20)}
+SERVER_PAGE = 1000  # the emulator's page size, as the service's
 PAGE_MODELS = "batchai.v2018_05_01.models"  # azure-mgmt-batchai 7.0.0's API version
 
 
@@ -67,11 +89,14 @@ class Side:
     new_client: Callable[..., Any] | None  # (credential, subscription_id, **kwargs) -> client, None: no emulator rows
 
 
-class Token:  # a TokenCredential for the model rows; no request is sent there
+class Token:  # a TokenCredential: for the model rows (no request is sent there), or the server's token
+    def __init__(self, token: str = "x") -> None:
+        self.token = token
+
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         from azure.core.credentials import AccessToken
 
-        return AccessToken("x", 2**31)
+        return AccessToken(self.token, 2**31)
 
 
 def load_side(name: str, package_root: Path | None) -> Side:
@@ -250,12 +275,158 @@ def client_rows(side: Side) -> dict[str, Any]:
     return rows
 
 
+# -- against server.py: the 2018-05-01 clients of ours and of azure-mgmt-batchai 7.0.0 ----------------------------
+
+
+def version_client(name: str, server: dict[str, Any]) -> Any:
+    """The side's client of 2018-05-01 (7.0.0's only version) pointed at server.py's emulator."""
+    options = {"base_url": server["base_url"], "connection_verify": server["ca_path"], "retry_total": 0}
+    if name == OURS:
+        import batchai
+
+        return batchai.BatchAIManagementClient(
+            Token(server["token"]), SUBSCRIPTION_ID, api_version=PAGING_API_VERSION, **options
+        )
+    if name == AZURE_700:
+        from azure.mgmt.batchai import BatchAI
+
+        return BatchAI(Token(server["token"]), SUBSCRIPTION_ID, **options)
+    raise SystemExit(f"{name} has no 2018-05-01 client")
+
+
+def server_cpu_reader(pid: int | None) -> Callable[[], float | None] | None:
+    return None if pid is None else lambda: process_cpu_seconds(pid)
+
+
+def server_calls(name: str, server: dict[str, Any], pid: int | None, number: int, repeat: int) -> dict[str, Any]:
+    """``jobs.get`` per second, the client's CPU time per call, and where a call's time goes (cProfile)."""
+    client = version_client(name, server)
+    target = (RESOURCE_GROUP, WORKSPACE, EXPERIMENT, seeded_job_name(0))
+
+    def get() -> None:
+        assert client.jobs.get(*target).name == target[-1]
+
+    warmup = SERVER_ROWS["get_rate"][2]
+    cpu = time.process_time()
+    samples = measure(get, number=number, repeat=repeat, warmup=warmup, server_cpu=server_cpu_reader(pid))
+    client_cpu = (time.process_time() - cpu) / (number * repeat + warmup)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(number):
+        get()
+    profiler.disable()
+    parts = attribute_profile(pstats.Stats(profiler).stats, sysconfig.get_paths()["stdlib"])
+    return {
+        "rows": {"get_rate": timed(samples, number)},
+        "client_cpu_us": round(client_cpu * 1e6, 1),
+        "profile_us": {part: round(seconds / number * 1e6, 1) for part, seconds in sorted(parts.items())},
+    }
+
+
+def peak_rss_mb() -> float | None:
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def server_paging(
+    name: str, server: dict[str, Any], pid: int | None, items: int, checkpoint: int, traced: int
+) -> dict[str, Any]:
+    """Iterate ``items`` jobs through ItemPaged, timed a page at a time, then ``traced`` of them under tracemalloc."""
+    client = version_client(name, server)
+    cpu_of_server = server_cpu_reader(pid) or (lambda: None)
+    page = server.get("page_size", SERVER_PAGE)
+
+    def jobs() -> Any:
+        return client.jobs.list_by_experiment(RESOURCE_GROUP, WORKSPACE, EXPERIMENT)
+
+    def iterate(count: int, at_checkpoint: Callable[[], Any], at_page: Callable[[], None]) -> Any:
+        seen, marks = 0, None
+        for job in jobs():
+            if job.name != seeded_job_name(seen):
+                raise SystemExit(f"{name}: item {seen} is {job.name}, not {seeded_job_name(seen)}")
+            seen += 1
+            if seen % page == 0:
+                at_page()
+            if seen == checkpoint:
+                marks = at_checkpoint()
+            if seen == count:
+                return marks
+        raise SystemExit(f"{name}: the listing ended after {seen} jobs, not {count}")
+
+    rss_before = peak_rss_mb()
+    # untimed: the connection, the imports of the first call
+    iterate(min(page, items), lambda: None, lambda: None)
+    gc.collect()
+    samples: list[Sample] = []
+    last = [time.perf_counter(), cpu_of_server() or 0.0]
+
+    def page_done() -> None:
+        now, server_now = time.perf_counter(), cpu_of_server() or 0.0
+        samples.append(Sample(now - last[0], max(server_now - last[1], 0.0)))
+        last[:] = [now, server_now]
+
+    started, cpu = time.perf_counter(), time.process_time()
+    rss_at_checkpoint = iterate(items, peak_rss_mb, page_done)
+    wall, client_cpu = time.perf_counter() - started, time.process_time() - cpu
+    rss_at_end = peak_rss_mb()
+
+    gc.collect()
+    tracemalloc.start()
+    peak_at_checkpoint = iterate(traced, lambda: tracemalloc.get_traced_memory()[1], lambda: None)
+    peak_at_end = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+
+    def growth(value: float | None) -> float | None:
+        return None if value is None or rss_before is None else round(value - rss_before, 1)
+
+    return {
+        "rows": {"paging": timed(samples, page)},
+        "paging": {
+            "items": items,
+            "seconds": round(wall, 2),
+            "items_per_second": round(items / wall),
+            "client_cpu_us_per_item": round(client_cpu / items * 1e6, 1),
+            "server_cpu_us_per_item": round(sum(sample.other_cpu for sample in samples) / items * 1e6, 1)
+            if pid is not None
+            else None,
+            "checkpoint": checkpoint,
+            "rss_growth_mb": {"checkpoint": growth(rss_at_checkpoint), "end": growth(rss_at_end)},
+            "traced_items": traced,
+            "tracemalloc_peak_mb": {
+                "checkpoint": round(peak_at_checkpoint / 2**20, 1),
+                "end": round(peak_at_end / 2**20, 1),
+            },
+        },
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--side", choices=[OURS, MSREST_101, AZURE_700, AUTOREST], required=True)
     parser.add_argument("--package-root", type=Path, help="folder holding AutoRest's `batchai`, or 7.0.0")
+    parser.add_argument("--mode", choices=["models", "calls", "paging"], default="models")
+    parser.add_argument("--server", type=json.loads, help="server.py's JSON line (calls and paging)")
+    parser.add_argument("--server-pid", type=int, help="server.py's process, for its CPU time")
+    parser.add_argument("--calls", type=int, default=SERVER_ROWS["get_rate"][0], help="calls: per batch")
+    parser.add_argument("--repeat", type=int, default=SERVER_ROWS["get_rate"][1], help="calls: batches")
+    parser.add_argument("--items", type=int, default=100_000, help="paging: jobs to iterate")
+    parser.add_argument("--checkpoint", type=int, default=10_000, help="paging: where memory is read first")
+    parser.add_argument("--traced-items", type=int, help="paging: jobs to iterate under tracemalloc (--items)")
     args = parser.parse_args(argv)
     side = load_side(args.side, args.package_root.resolve() if args.package_root else None)
+    if args.mode != "models":
+        if args.server is None:
+            parser.error(f"--mode {args.mode} needs --server")
+        if args.mode == "calls":
+            output = server_calls(args.side, args.server, args.server_pid, args.calls, args.repeat)
+        else:
+            traced = args.traced_items or args.items
+            output = server_paging(args.side, args.server, args.server_pid, args.items, args.checkpoint, traced)
+        json.dump(output, sys.stdout)
+        return 0
     rows = model_rows(side, args.side)
     if side.new_client is not None:
         rows.update(client_rows(side))

@@ -12,6 +12,13 @@
    into a template cache in the work folder), then five timed times.
 4. harness.py runs once per side, each in a fresh interpreter: ours, azure-mgmt-batchai 1.0.1 (model
    rows), 7.0.0 (the page row), AutoRest's package (model and client rows).
+5. Import time: `python -c "import batchai"`, and the same with a first client built, against the same
+   for 7.0.0, as whole processes, interleaved, less a bare `python -c pass`; then `python -X importtime`.
+6. server.py starts the emulator in a process of its own, seeded with 100,000 jobs (2018-05-01); harness.py
+   times `jobs.get` on it (ours and 7.0.0, alternating, in fresh interpreters, profiled), then iterates
+   the 100,000 jobs once per side (a fresh interpreter each, for its memory).
+
+`--quick` runs everything small (few runs, 3,000 jobs): to try the tool, not to compare.
 """
 
 from __future__ import annotations
@@ -22,9 +29,12 @@ import importlib.metadata
 import json
 import os
 import platform
+import queue
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -35,14 +45,17 @@ from benchlib import (
     MSREST_101,
     OURS,
     PAGE_JOBS,
+    PAGING_API_VERSION,
     REPO,
+    SUBSCRIPTION_ID,
     Sample,
     dump_json,
     ratio,
     render_markdown,
     summarize,
+    top_imports,
 )
-from harness import CLIENT_ROWS, LIST_JOBS, MODEL_ROWS, PAGE_SIZE
+from harness import CLIENT_ROWS, LIST_JOBS, MODEL_ROWS, PAGE_SIZE, SERVER_PAGE, SERVER_ROWS
 
 HERE = Path(__file__).resolve().parent
 AUTOREST_TOOLS = REPO / "tools" / "autorest"
@@ -60,6 +73,27 @@ PACKAGES = [
     "aiohttp",
     "cryptography",
 ]
+# the runs against server.py's emulator: jobs stored; jobs iterated, where memory is read first, and how
+# many under tracemalloc (7.0.0 runs several times slower under it: to the first reading only)
+SERVER_JOBS = 100_000
+PAGING = {"items": SERVER_JOBS, "checkpoint": 10_000, "traced": {OURS: SERVER_JOBS, AZURE_700: 10_000}}
+SERVER_TIMEOUT = 600  # seconds for server.py to seed and start
+IMPORT_RUNS = 20  # processes per command, interleaved
+IMPORTTIME_RUNS = 5
+# a credential that is never asked for a token: building a client asks for none
+CREDENTIAL = "class Credential:\n    def get_token(self, *scopes, **kwargs):\n        raise RuntimeError\n"
+IMPORT_COMMANDS = {  # side -> {what: the program}
+    OURS: {
+        "import": "import batchai",
+        "client": CREDENTIAL + "import batchai\n"
+        f"batchai.BatchAIManagementClient(Credential(), {SUBSCRIPTION_ID!r}, api_version={PAGING_API_VERSION!r})",
+    },
+    AZURE_700: {
+        "import": "import azure.mgmt.batchai",
+        "client": CREDENTIAL
+        + f"import azure.mgmt.batchai\nazure.mgmt.batchai.BatchAI(Credential(), {SUBSCRIPTION_ID!r})",
+    },
+}
 # id, harness row, title, batch, reference side
 ROWS = [
     (
@@ -88,7 +122,31 @@ ROWS = [
         f"{MODEL_ROWS['page'][0]} page",
         AZURE_700,
     ),
+    ("i", "import", "`import batchai` (process wall time above bare python)", "1 process", AZURE_700),
+    (
+        "j",
+        "client",
+        f"import and build the first client ({PAGING_API_VERSION}), above bare python",
+        "1 process",
+        AZURE_700,
+    ),
+    (
+        "k",
+        "get_rate",
+        f"`jobs.get` over HTTPS, emulator in its own process ({PAGING_API_VERSION})",
+        f"{SERVER_ROWS['get_rate'][0]} calls",
+        AZURE_700,
+    ),
+    (
+        "l",
+        "paging",
+        f"iterate {SERVER_JOBS:,} jobs through ItemPaged (pages of {SERVER_PAGE:,}), per page",
+        f"{SERVER_PAGE:,} items",
+        AZURE_700,
+    ),
 ]
+# the rows against a server, whose CPU time is measured and can be left out
+SERVER_CPU_ROWS = (*CLIENT_ROWS, *SERVER_ROWS, "paging")
 # the model rows whose json floor (json.dumps of the body, json.loads of the response) ours also times
 FLOOR_ROWS = ("serialize", "deserialize", "page")
 METHOD = [
@@ -113,6 +171,22 @@ METHOD = [
     "server CPU: CPU time of the process's other threads (the emulator) over wall time; "
     "'excl. server' ratios compare wall minus that CPU time.",
     "AutoRest is also timed on a-c (its models, its vendored serializer), in a second table.",
+    f"i, j: whole processes (`python -c ...`, {IMPORT_RUNS} runs of each command, interleaved with the others and "
+    "with a bare `python -c pass`, after one untimed run of each); the time is the process's wall time less the bare "
+    "interpreter's (median less median, min less min). 7.0.0 is imported from its own folder (PYTHONPATH), with "
+    "the dependencies pip installed there; ours from the environment; both with their bytecode compiled.",
+    "k, l: the emulator (tools/benchmarks/server.py) runs in a process of its own, seeded with "
+    f"{SERVER_JOBS:,} full jobs of {PAGING_API_VERSION} through its seeding hook, pages of {SERVER_PAGE:,}; "
+    "each side's 2018-05-01 client (ours: BatchAIManagementClient(api_version='2018-05-01'); 7.0.0: BatchAI) calls "
+    "it over HTTPS on 127.0.0.1, requests transport, retry_total=0. The server's CPU time is read from /proc; "
+    "'excl. server' compares wall less that time.",
+    f"k: {ROUNDS} fresh interpreters per side, alternating; a further batch of calls runs under cProfile in each, and "
+    "its time is split by the part of the stack that spent it (the standard library's and builtins' own time "
+    "charged to their callers, socket and TLS reads and writes apart): the average over the runs.",
+    "l: one fresh interpreter per side; every item's name is checked; the first page is read untimed (the "
+    "connection), then each page of the listing is one sample. Memory: the growth of the peak RSS from before "
+    "the listing, and, in a second pass under tracemalloc, the peak of traced memory, both at "
+    f"{PAGING['checkpoint']:,} items and at the end.",
 ]
 
 
@@ -190,12 +264,12 @@ def install_azure_700(target: Path) -> str | None:
     return None
 
 
-def run_harness(side: str, package_root: Path | None = None) -> tuple[dict[str, Any] | None, str | None]:
+def run_harness(side: str, package_root: Path | None = None, *options: str) -> tuple[dict[str, Any] | None, str | None]:
     """One side in a fresh interpreter: (its output, None) or (None, why it failed) for a reference."""
-    command = [sys.executable, str(HERE / "harness.py"), "--side", side]
+    command = [sys.executable, str(HERE / "harness.py"), "--side", side, *options]
     if package_root is not None:
         command += ["--package-root", str(package_root)]
-    print("running:", " ".join(command), flush=True)
+    print("running:", " ".join(command)[:200], flush=True)
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     if result.returncode != 0:
         if side == OURS:
@@ -205,11 +279,13 @@ def run_harness(side: str, package_root: Path | None = None) -> tuple[dict[str, 
     return json.loads(result.stdout), None
 
 
-def run_sides(sides: dict[str, Path | None], skipped: dict[str, str]) -> tuple[dict[str, dict], dict[str, str]]:
-    """Run the sides ROUNDS times, alternating; pool each row's batches: ({side: {row: summary}}, serializers)."""
+def run_sides(
+    sides: dict[str, Path | None], skipped: dict[str, str], rounds: int = ROUNDS
+) -> tuple[dict[str, dict], dict[str, str]]:
+    """Run the sides ``rounds`` times, alternating; pool each row's batches: ({side: {row: summary}}, serializers)."""
     pooled: dict[str, dict[str, dict[str, Any]]] = {}
     serializers = {}
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         for side, package_root in sides.items():
             if side in skipped:
                 continue
@@ -219,17 +295,181 @@ def run_sides(sides: dict[str, Path | None], skipped: dict[str, str]) -> tuple[d
                 pooled.pop(side, None)
                 continue
             serializers[side] = output["serializer"]
-            for key, row in output["rows"].items():
-                into = pooled.setdefault(side, {}).setdefault(key, {**row, "samples": []})
-                into["samples"] += row["samples"]
-    summaries = {
+            pool(pooled, side, output["rows"])
+    return summarize_pooled(pooled), serializers
+
+
+def pool(into: dict[str, dict[str, Any]], side: str, rows: dict[str, Any]) -> None:
+    """Add a harness run's rows (their batches) to what the side's other runs gave."""
+    for key, row in rows.items():
+        pooled = into.setdefault(side, {}).setdefault(key, {**row, "samples": []})
+        pooled["samples"] += row["samples"]
+
+
+def summarize_pooled(pooled: dict[str, dict[str, dict[str, Any]]]) -> dict[str, dict[str, dict[str, Any]]]:
+    return {
         side: {
             key: {**summarize([Sample(*pair) for pair in row["samples"]], row["number"]), "check": row["check"]}
             for key, row in rows.items()
         }
         for side, rows in pooled.items()
     }
-    return summaries, serializers
+
+
+# -- import time ------------------------------------------------------------------------------------------
+
+
+def python_environment(package_root: Path | None) -> dict[str, str]:
+    """This environment, with bytecode caching on, and ``package_root`` (7.0.0's folder) first on the path."""
+    environment = {
+        name: value for name, value in os.environ.items() if name not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")
+    }
+    if package_root is not None:
+        environment["PYTHONPATH"] = str(package_root)
+    return environment
+
+
+def time_imports(
+    roots: dict[str, Path | None], work: Path, runs: int, importtime_runs: int
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Rows i and j per side ({side: {"import": summary, "client": summary}}) and the imports section."""
+    commands = [("python", "bare", "pass", None)] + [
+        (side, what, program, roots[side]) for side in roots for what, program in IMPORT_COMMANDS[side].items()
+    ]
+
+    def run(program: str, root: Path | None, *flags: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, *flags, "-c", program]
+        return subprocess.run(
+            command, cwd=work, env=python_environment(root), capture_output=True, text=True, check=True
+        )
+
+    walls: dict[tuple[str, str], list[float]] = {}
+    for index in range(runs + 1):  # the first round warms the file cache and writes any missing bytecode
+        for side, what, program, root in commands:
+            started = time.perf_counter()
+            run(program, root)
+            if index:
+                walls.setdefault((side, what), []).append(time.perf_counter() - started)
+    bare = walls[("python", "bare")]
+    rows: dict[str, dict[str, Any]] = {}
+    for (side, what), samples in walls.items():
+        if side == "python":
+            continue
+        rows.setdefault(side, {})[what] = {
+            "median_ms": round((statistics.median(samples) - statistics.median(bare)) * 1e3, 1),
+            "min_ms": round((min(samples) - min(bare)) * 1e3, 1),
+            "process_median_ms": round(statistics.median(samples) * 1e3, 1),
+            "repeat": len(samples),
+            "check": None,
+        }
+    baseline = run("pass", None, "-X", "importtime").stderr
+    importtime = {
+        side: {
+            what: top_imports([run(program, root, "-X", "importtime").stderr for _ in range(importtime_runs)], baseline)
+            for what, program in IMPORT_COMMANDS[side].items()
+        }
+        for side, root in roots.items()
+    }
+    section = {
+        "runs": runs,
+        "bare_python_ms": {"median": round(statistics.median(bare) * 1e3, 1), "min": round(min(bare) * 1e3, 1)},
+        "commands": IMPORT_COMMANDS,
+        "importtime": importtime,
+    }
+    return rows, section
+
+
+# -- against the emulator in its own process ---------------------------------------------------------------
+
+
+class BenchServer:
+    """server.py in a subprocess: started seeded, stopped by closing its standard input."""
+
+    def __init__(self, jobs: int, log_path: Path, page_size: int = SERVER_PAGE):
+        self.log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "server.py"), "--jobs", str(jobs), "--page-size", str(page_size)],
+            cwd=HERE,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+        )
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: lines.put(self.process.stdout.readline()), daemon=True).start()  # type: ignore[union-attr]
+        try:
+            line = lines.get(timeout=SERVER_TIMEOUT)
+        except queue.Empty:
+            line = ""
+        if not line:
+            self.stop()
+            raise SystemExit(f"server.py did not start; its log: {log_path}")
+        self.info: dict[str, Any] = json.loads(line)
+
+    @property
+    def options(self) -> list[str]:
+        return ["--server", json.dumps(self.info), "--server-pid", str(self.process.pid)]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()  # type: ignore[union-attr]
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+        self.log.close()
+
+
+def run_against_server(
+    roots: dict[str, Path | None], work: Path, rounds: int, quick: bool
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any], dict[str, Any], dict[str, str]]:
+    """Rows k and l: (pooled rows, profiles, paging sections, skipped sides)."""
+    jobs = 3_000 if quick else SERVER_JOBS
+    items, checkpoint = (jobs, 1_000) if quick else (PAGING["items"], PAGING["checkpoint"])
+    calls = ["--calls", "30", "--repeat", "2"] if quick else []
+    server = BenchServer(jobs, work / "server.log")
+    print(f"server.py: {server.info['jobs']:,} jobs seeded in {server.info['seed_seconds']} s", flush=True)
+    pooled: dict[str, dict[str, Any]] = {}
+    profiles: dict[str, Any] = {}
+    paging: dict[str, Any] = {}
+    skipped: dict[str, str] = {}
+    try:
+        for _ in range(rounds):
+            for side, root in roots.items():
+                if side in skipped:
+                    continue
+                output, reason = run_harness(side, root, "--mode", "calls", *server.options, *calls)
+                if output is None:
+                    skipped[side] = reason or "no output"
+                    continue
+                pool(pooled, side, output["rows"])
+                profiles.setdefault(side, []).append(output)
+        for side, root in roots.items():
+            if side in skipped:
+                continue
+            traced = min(PAGING["traced"][side], items)
+            options = ["--items", str(items), "--checkpoint", str(checkpoint), "--traced-items", str(traced)]
+            output, reason = run_harness(side, root, "--mode", "paging", *server.options, *options)
+            if output is None:
+                skipped[side] = reason or "no output"
+                continue
+            pool(pooled, side, output["rows"])
+            paging[side] = output["paging"]
+    finally:
+        server.stop()
+    return pooled, {side: average_profile(runs) for side, runs in profiles.items()}, paging, skipped
+
+
+def average_profile(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    parts = sorted({part for run in runs for part in run["profile_us"]})
+    return {
+        "runs": len(runs),
+        "client_cpu_us": round(statistics.mean(run["client_cpu_us"] for run in runs), 1),
+        "profile_us": {
+            part: round(statistics.mean(run["profile_us"].get(part, 0.0) for run in runs), 1) for part in parts
+        },
+    }
 
 
 def assemble(summaries: dict[str, dict[str, dict]], skipped: dict[str, str]) -> list[dict]:
@@ -250,7 +490,7 @@ def assemble(summaries: dict[str, dict[str, dict]], skipped: dict[str, str]) -> 
                 "ratio": ratio(results.get(OURS), results.get(reference)),
                 "ratio_min": ratio(results.get(OURS), results.get(reference), "min_ms"),
                 "ratio_excl_server": ratio(results.get(OURS), results.get(reference), "excl_server_ms")
-                if key in CLIENT_ROWS
+                if key in SERVER_CPU_ROWS
                 else None,
                 "floor": summaries.get(OURS, {}).get(key + "_floor") if key in FLOOR_ROWS else None,
                 "ratio_floor": ratio(results.get(OURS), summaries.get(OURS, {}).get(key + "_floor"))
@@ -261,7 +501,9 @@ def assemble(summaries: dict[str, dict[str, dict]], skipped: dict[str, str]) -> 
                 else None,
                 "checks": checks,
                 "same_output": len(set(checks.values())) == 1 if len(checks) > 1 else None,
-                "skipped": {side: reason for side, reason in skipped.items() if side == reference},
+                "skipped": {
+                    side: reason for side, reason in skipped.items() if side == reference and side not in results
+                },
             }
         )
     return rows
@@ -271,7 +513,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work-dir", type=Path, help="scratch folder (default: a new temporary one)")
     parser.add_argument("--output-dir", type=Path, default=HERE, help="where results.json and results.md go")
+    parser.add_argument("--quick", action="store_true", help="few runs and 3,000 jobs: to try the tool")
     args = parser.parse_args(argv)
+    rounds = 1 if args.quick else ROUNDS
     started = time.perf_counter()
     work = (args.work_dir or Path(tempfile.mkdtemp(prefix="batchai-bench-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -285,10 +529,20 @@ def main(argv: list[str] | None = None) -> int:
     if azure_700_skip:
         skipped[AZURE_700] = azure_700_skip
     sides = {OURS: None, MSREST_101: None, AZURE_700: azure_700, AUTOREST: autorest_out}
-    summaries, serializers = run_sides(sides, skipped)
+    summaries, serializers = run_sides(sides, skipped, rounds)
     summaries[OURS]["codegen"] = summarize(time_codegen(work), 1)
     if autorest_seconds is not None:
         summaries.setdefault(AUTOREST, {})["codegen"] = summarize([Sample(autorest_seconds, 0.0)], 1)
+
+    versioned = {OURS: None} if azure_700_skip else {OURS: None, AZURE_700: azure_700}
+    runs = (2, 1) if args.quick else (IMPORT_RUNS, IMPORTTIME_RUNS)
+    import_rows, imports = time_imports(versioned, work, *runs)
+    for side, rows in import_rows.items():
+        summaries.setdefault(side, {}).update(rows)
+    pooled, profiles, paging, server_skips = run_against_server(versioned, work, rounds, args.quick)
+    for side, rows in summarize_pooled(pooled).items():
+        summaries.setdefault(side, {}).update(rows)
+    skipped.update(server_skips)
 
     results = {
         "command": "nox -s benchmarks",
@@ -298,6 +552,10 @@ def main(argv: list[str] | None = None) -> int:
         "method": METHOD,
         "serializers": serializers,
         "rows": assemble(summaries, skipped),
+        "imports": imports,
+        "profiles": profiles,
+        "paging": paging,
+        "quick": args.quick,
         "run_seconds": round(time.perf_counter() - started, 1),
     }
     args.output_dir.mkdir(parents=True, exist_ok=True)

@@ -617,6 +617,8 @@ class SecretScrubbingPolicy(SansIOHTTPPolicy[Any, Any]):
         body = _body(http_response)
         if not body or not self._remembered:
             return
+        if http_response.status_code < 400 and not _may_name_error(body):
+            return  # a success that is no error document: not parsed a second time (a page of 1,000 jobs)
         parsed = _parse_json(body)
         is_error = http_response.status_code >= 400 or (isinstance(parsed, dict) and "error" in parsed)
         if not is_error:
@@ -637,6 +639,11 @@ class SecretScrubbingPolicy(SansIOHTTPPolicy[Any, Any]):
         scrubbed_text = _scrub_text(text, secrets)
         if scrubbed_text != text:
             _replace_body(http_response, scrubbed_text.encode("utf-8"))
+
+
+def _may_name_error(body: bytes) -> bool:
+    """Whether a JSON text can have an "error" key: written plainly, or with a \\u escape in it."""
+    return b'"error"' in body or b"\\u" in body
 
 
 def _scrub_text(text: str, secrets: list[str]) -> str:
@@ -800,6 +807,21 @@ def _check_monitor_answer(polling: Any, pipeline_response: PipelineResponse[Any,
         )
 
 
+def _resource_errors(resource: dict[str, Any]) -> str:
+    """The ARM errors a resource carries (``properties.errors``, ``properties.error`` or ``error``), as text."""
+    properties = resource.get("properties")
+    found: list[Any] = []
+    for holder in (properties if isinstance(properties, dict) else {}, resource):
+        for key in ("errors", "error"):
+            value = holder.get(key)
+            found += value if isinstance(value, list) else [value] if value else []
+    described = []
+    for error in found:
+        if isinstance(error, dict) and (error.get("code") or error.get("message")):
+            described.append(": ".join(str(error[key]) for key in ("code", "message") if error.get(key)))
+    return "; ".join(described)
+
+
 def _check_final_resource(polling: Any) -> None:
     """A PUT or PATCH that ends with the resource in a failed provisioningState has failed."""
     if _initial_method(polling) not in ("PUT", "PATCH"):
@@ -813,8 +835,10 @@ def _check_final_resource(polling: Any) -> None:
     state = state or parsed.get("provisioningState")
     if isinstance(state, str) and state.lower() in _FAILED_STATES:
         request = polling._initial_response.http_request
+        errors = _resource_errors(parsed)
         raise HttpResponseError(
-            f"{request.method} {request.url} finished, but the resource's provisioningState is {state!r}",
+            f"{request.method} {request.url} finished, but the resource's provisioningState is {state!r}"
+            + (f"; its errors: {errors}" if errors else ""),
             response=http_response,
         )
 
@@ -1017,7 +1041,8 @@ class ARMPoller(LROPoller[PollingReturnType]):
             return  # a polling method of the caller's: azure-core's behaviour
         method.stop()
         thread = self._thread
-        if thread is not None and thread.is_alive():
+        if thread is not None:
+            self._done.wait()  # set as the thread ends (see `wait`)
             thread.join()
         self._stopped = not method.finished()
         if isinstance(self._exception, _PollingStopped):
@@ -1038,15 +1063,21 @@ class ARMPoller(LROPoller[PollingReturnType]):
 
     def wait(self, timeout: float | None = None) -> None:
         self._resume()
-        try:
-            super().wait(timeout)
-        except BaseException:
-            self.stop_polling()
-            raise
+        if self._thread is not None:
+            try:
+                # the thread's end, awaited on its Event rather than joined: on Python 3.11 a Thread.join that
+                # Ctrl-C interrupts marks the thread as stopped while it still runs (it can no longer be joined)
+                ended = self._done.wait(timeout)
+            except BaseException:  # KeyboardInterrupt, SystemExit: the caller stops waiting, so polling stops
+                self.stop_polling()
+                raise
+            if not ended:
+                return
+        super().wait()  # joins the ended thread and raises the operation's error, if any
 
     def result(self, timeout: float | None = None) -> PollingReturnType:
         self.wait(timeout)
-        if self._thread is not None and self._thread.is_alive():
+        if self._thread is not None and not self._done.is_set():
             self.stop_polling()
             status = self.status()
             raise OperationTimeoutError(
@@ -1064,8 +1095,8 @@ class ARMPoller(LROPoller[PollingReturnType]):
 class PagingLoopError(HttpResponseError):
     """A listing's nextLink points to a page already read: following it would loop for ever.
 
-    Raised on the page that carries the looping nextLink, after its items were yielded; ``next_link`` is
-    that link, ``pages`` the number of pages read.
+    Raised when that link would be followed, after the items of the page that carries it were yielded;
+    ``next_link`` is the link, ``pages`` the number of pages read.
     """
 
     def __init__(self, message: str, *, response: Any, next_link: str, pages: int) -> None:
@@ -1086,24 +1117,49 @@ def _page_key(url: str) -> tuple[str, str, str]:
 
 
 class PageTrail:
-    """The pages one listing has read, to refuse a nextLink back to any of them."""
+    """The pages one walk through a listing has read, to refuse a nextLink back to any of them.
+
+    A generated paging method makes one per listing: its ``extract_data`` passes each page's nextLink through
+    ``follow`` and its ``get_next`` calls ``check`` before it requests a link. It remembers the pages' URLs
+    (not their items), for the current walk only: a walk that starts again (iterating the pager anew, or
+    ``by_page(continuation_token=...)``) starts a new trail.
+    """
 
     def __init__(self) -> None:
-        self._read: dict[tuple[str, str, str], int] = {}
+        self._read: dict[tuple[str, str, str], int] = {}  # page -> its number in this walk
+        self._expected: tuple[str, str, str] | None = None  # the page the last nextLink points to
+        self._refused: tuple[str, PagingLoopError] | None = None
 
     def follow(self, next_link: str | None, pipeline_response: PipelineResponse[Any, Any]) -> str | None:
-        """The nextLink to follow after this page, or None at the end; raises PagingLoopError on a loop."""
-        self._read.setdefault(_page_key(pipeline_response.http_request.url), len(self._read) + 1)
+        """The nextLink to follow after this page, or None at the end; a link back to a page read is noted for
+        ``check``, which raises PagingLoopError when it would be followed (this page's items go first)."""
+        current = _page_key(pipeline_response.http_request.url)
+        if current != self._expected:  # a first page, or a caller's continuation token: a new walk
+            self._read = {}
+        self._read.setdefault(current, len(self._read) + 1)
+        self._expected = None
         if not next_link:
             return None
-        seen = self._read.get(_page_key(next_link))
+        key = _page_key(next_link)
+        seen = self._read.get(key)
         if seen is not None:
             pages = len(self._read)
-            raise PagingLoopError(
-                f"{_request_line(pipeline_response)} with a nextLink back to page {seen} of {pages} read "
-                f"({next_link}): the listing would loop for ever, so it stops here",
-                response=pipeline_response.http_response,
-                next_link=next_link,
-                pages=pages,
+            again = "the same page again" if key == current else f"back to page {seen}"
+            self._refused = (
+                next_link,
+                PagingLoopError(
+                    f"{_request_line(pipeline_response)} with a nextLink to {again} of the {pages} read "
+                    f"({next_link}): the listing would loop for ever, so it stops here",
+                    response=pipeline_response.http_response,
+                    next_link=next_link,
+                    pages=pages,
+                ),
             )
+        self._expected = key
         return next_link
+
+    def check(self, next_link: str | None) -> None:
+        """Raise the PagingLoopError of a nextLink ``follow`` found looping, before it is requested."""
+        refused, self._refused = self._refused, None
+        if next_link and refused is not None and refused[0] == next_link:
+            raise refused[1]

@@ -14,6 +14,7 @@ starts from what the caller gave.
 from __future__ import annotations
 
 import datetime
+import difflib
 import gc
 import re
 from collections.abc import Callable
@@ -51,6 +52,15 @@ class WireModel(Model):
     """
 
     _wire_keys: frozenset[str] = frozenset()
+
+    def __init__(self, **kwargs: Any) -> None:
+        # msrest logs a warning for a keyword that is no attribute and drops it: a misspelt property
+        # would silently not be sent. Known keywords (read-only ones included) stay msrest's.
+        if kwargs:
+            for name in kwargs:
+                if name not in self._attribute_map:
+                    raise TypeError(unknown_keyword(type(self), name))
+        super().__init__(**kwargs)
 
     def _check(self) -> list[ValidationError]:
         raise Unexpected
@@ -110,6 +120,25 @@ class WireModel(Model):
 
 def _not_read(model: type[Model], error: Exception) -> DeserializationError:
     return DeserializationError(f"Unable to deserialize to object: {model.__name__}, {type(error).__name__}: {error}")
+
+
+def unknown_keyword(model: type[Model], name: str) -> str:
+    """The message for a keyword a model's constructor does not take: the closest keywords it does take."""
+    validation: dict[str, dict[str, Any]] = getattr(model, "_validation", {})
+    keywords = [
+        attribute
+        for attribute in model._attribute_map
+        if not validation.get(attribute, {}).get("readonly") and not validation.get(attribute, {}).get("constant")
+    ]
+    close = difflib.get_close_matches(name, keywords, n=1, cutoff=0.6) or difflib.get_close_matches(
+        name.lower().replace("_", ""), [keyword.replace("_", "") for keyword in keywords], n=1, cutoff=0.6
+    )
+    if close and close[0] not in keywords:  # matched without underscores: give the keyword as written
+        close = [next(keyword for keyword in keywords if keyword.replace("_", "") == close[0])]
+    message = f"{model.__name__}() got an unexpected keyword argument {name!r}"
+    if close:
+        return f"{message}; did you mean {close[0]!r}?"
+    return f"{message}; it takes {', '.join(sorted(keywords)) or 'no keyword arguments'}"
 
 
 def write_body(data: Any, model: type[WireModel], serializer: Serializer) -> Any:

@@ -14,6 +14,7 @@ if _typing.TYPE_CHECKING:
     from ._patch import *
 else:
     # every name is imported on its first access: `import batchai.aio` imports no API version
-    _exports = _LazyExports(globals(), {"BatchAIManagementClient": "._client"}, (), _patch._OVERLAYS)
+    _names = {"BatchAIManagementClient": "._client"}
+    _exports = _LazyExports(globals(), _names, (), _patch._OVERLAYS)
     __getattr__ = _exports.getattr
     __dir__ = _exports.dir

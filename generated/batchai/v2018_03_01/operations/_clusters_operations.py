@@ -26,7 +26,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
-from ..._runtime import CheckedARMPolling
+from ..._runtime import ARMPoller, ARMPollingMethod, PageTrail, check_path_segment
 from ..._wire import next_page, page_items, read_response, write_body
 from .. import models as _models
 
@@ -61,6 +61,7 @@ def build_get_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(cluster_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(cluster_name)
@@ -72,10 +73,12 @@ def build_get_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -112,6 +115,7 @@ def build_create_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(cluster_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(cluster_name)
@@ -123,10 +127,12 @@ def build_create_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -167,6 +173,7 @@ def build_update_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(cluster_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(cluster_name)
@@ -178,10 +185,12 @@ def build_update_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -221,6 +230,7 @@ def build_delete_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(cluster_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(cluster_name)
@@ -232,10 +242,12 @@ def build_delete_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -271,6 +283,7 @@ def build_list_remote_login_information_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(cluster_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(cluster_name)
@@ -282,10 +295,12 @@ def build_list_remote_login_information_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -321,6 +336,7 @@ def build_list_request(
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if filter is not None:
@@ -374,10 +390,12 @@ def build_list_by_resource_group_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if filter is not None:
@@ -552,7 +570,7 @@ class ClustersOperations:
         :param parameters: The parameters to provide for cluster creation. Required.
         :type parameters: ~batchai.v2018_03_01.models.ClusterCreateParameters | IO[bytes]
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is ARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -584,19 +602,19 @@ class ClustersOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = CheckedARMPolling(polling_interval, **kwargs)
+            polling_method = ARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
             polling_method = polling
         if continuation_token is not None:
-            return LROPoller[_models.Cluster].from_continuation_token(
+            return ARMPoller[_models.Cluster].from_continuation_token(
                 polling_method=polling_method,
                 continuation_token=continuation_token,
                 client=self._client,
                 deserialization_callback=get_long_running_output,
             )
-        return LROPoller[_models.Cluster](self._client, initial_response, get_long_running_output, polling_method)
+        return ARMPoller[_models.Cluster](self._client, initial_response, get_long_running_output, polling_method)
 
     @distributed_trace
     def update(
@@ -711,7 +729,7 @@ class ClustersOperations:
             1 through 64 characters long. Required.
         :type cluster_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is ARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -742,19 +760,19 @@ class ClustersOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = CheckedARMPolling(polling_interval, **kwargs)
+            polling_method = ARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
             polling_method = polling
         if continuation_token is not None:
-            return LROPoller[None].from_continuation_token(
+            return ARMPoller[None].from_continuation_token(
                 polling_method=polling_method,
                 continuation_token=continuation_token,
                 client=self._client,
                 deserialization_callback=get_long_running_output,
             )
-        return LROPoller[None](self._client, initial_response, get_long_running_output, polling_method)
+        return ARMPoller[None](self._client, initial_response, get_long_running_output, polling_method)
 
     @distributed_trace
     def list_remote_login_information(
@@ -786,6 +804,7 @@ class ClustersOperations:
         _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
         _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
         api_version: str = kwargs.pop("api_version", _params.pop("api-version", self._config.api_version))
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -807,9 +826,11 @@ class ClustersOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), iter(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response
@@ -848,6 +869,7 @@ class ClustersOperations:
         filter = clusters_list_options.filter if clusters_list_options is not None else None
         select = clusters_list_options.select if clusters_list_options is not None else None
         max_results = clusters_list_options.max_results if clusters_list_options is not None else None
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -870,9 +892,11 @@ class ClustersOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), iter(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response
@@ -926,6 +950,7 @@ class ClustersOperations:
             if clusters_list_by_resource_group_options is not None
             else None
         )
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -949,9 +974,11 @@ class ClustersOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), iter(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response

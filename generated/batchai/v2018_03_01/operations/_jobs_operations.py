@@ -26,7 +26,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
-from ..._runtime import CheckedARMPolling
+from ..._runtime import ARMPoller, ARMPollingMethod, PageTrail, check_path_segment
 from ..._wire import next_page, page_items, read_response, write_body
 from .. import models as _models
 
@@ -63,6 +63,7 @@ def build_get_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(job_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
@@ -74,10 +75,12 @@ def build_get_request(
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -116,6 +119,7 @@ def build_create_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(job_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
@@ -127,10 +131,12 @@ def build_create_request(
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -172,6 +178,7 @@ def build_delete_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(job_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
@@ -183,10 +190,12 @@ def build_delete_request(
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -222,6 +231,7 @@ def build_list_remote_login_information_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(job_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
@@ -233,10 +243,12 @@ def build_list_remote_login_information_request(
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -272,6 +284,7 @@ def build_terminate_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(job_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
@@ -283,10 +296,12 @@ def build_terminate_request(
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -322,6 +337,7 @@ def build_list_request(
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if filter is not None:
@@ -375,10 +391,12 @@ def build_list_by_resource_group_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if filter is not None:
@@ -434,6 +452,7 @@ def build_list_output_files_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(job_name) is str
         and _RESOURCE_GROUP_NAME_PATTERN.match(job_name)
@@ -445,10 +464,12 @@ def build_list_output_files_request(
         path_arguments["jobName"] = _SERIALIZER.url(
             "job_name", job_name, "str", pattern="^[-\\w\\._]+$", min_length=1, max_length=64
         )
+    check_path_segment("job_name", path_arguments["jobName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(outputdirectoryid) is str:
@@ -628,7 +649,7 @@ class JobsOperations:
         :param parameters: The parameters to provide for job creation. Required.
         :type parameters: ~batchai.v2018_03_01.models.JobCreateParameters | IO[bytes]
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is ARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -660,19 +681,19 @@ class JobsOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = CheckedARMPolling(polling_interval, **kwargs)
+            polling_method = ARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
             polling_method = polling
         if continuation_token is not None:
-            return LROPoller[_models.Job].from_continuation_token(
+            return ARMPoller[_models.Job].from_continuation_token(
                 polling_method=polling_method,
                 continuation_token=continuation_token,
                 client=self._client,
                 deserialization_callback=get_long_running_output,
             )
-        return LROPoller[_models.Job](self._client, initial_response, get_long_running_output, polling_method)
+        return ARMPoller[_models.Job](self._client, initial_response, get_long_running_output, polling_method)
 
     def _delete_initial(self, resource_group_name: str, job_name: str, **kwargs: Any) -> PipelineResponse:
         error_map: dict[int, type[HttpResponseError]] = {
@@ -721,7 +742,7 @@ class JobsOperations:
             characters long. Required.
         :type job_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is ARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -752,19 +773,19 @@ class JobsOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = CheckedARMPolling(polling_interval, **kwargs)
+            polling_method = ARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
             polling_method = polling
         if continuation_token is not None:
-            return LROPoller[None].from_continuation_token(
+            return ARMPoller[None].from_continuation_token(
                 polling_method=polling_method,
                 continuation_token=continuation_token,
                 client=self._client,
                 deserialization_callback=get_long_running_output,
             )
-        return LROPoller[None](self._client, initial_response, get_long_running_output, polling_method)
+        return ARMPoller[None](self._client, initial_response, get_long_running_output, polling_method)
 
     @distributed_trace
     def list_remote_login_information(
@@ -796,6 +817,7 @@ class JobsOperations:
         _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
         _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
         api_version: str = kwargs.pop("api_version", _params.pop("api-version", self._config.api_version))
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -817,9 +839,11 @@ class JobsOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), iter(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response
@@ -877,7 +901,7 @@ class JobsOperations:
             characters long. Required.
         :type job_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is ARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -908,19 +932,19 @@ class JobsOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = CheckedARMPolling(polling_interval, **kwargs)
+            polling_method = ARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
             polling_method = polling
         if continuation_token is not None:
-            return LROPoller[None].from_continuation_token(
+            return ARMPoller[None].from_continuation_token(
                 polling_method=polling_method,
                 continuation_token=continuation_token,
                 client=self._client,
                 deserialization_callback=get_long_running_output,
             )
-        return LROPoller[None](self._client, initial_response, get_long_running_output, polling_method)
+        return ARMPoller[None](self._client, initial_response, get_long_running_output, polling_method)
 
     @distributed_trace
     def list(
@@ -950,6 +974,7 @@ class JobsOperations:
         filter = jobs_list_options.filter if jobs_list_options is not None else None
         select = jobs_list_options.select if jobs_list_options is not None else None
         max_results = jobs_list_options.max_results if jobs_list_options is not None else None
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -972,9 +997,11 @@ class JobsOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), iter(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response
@@ -1018,6 +1045,7 @@ class JobsOperations:
         max_results = (
             jobs_list_by_resource_group_options.max_results if jobs_list_by_resource_group_options is not None else None
         )
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -1041,9 +1069,11 @@ class JobsOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), iter(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response
@@ -1096,6 +1126,7 @@ class JobsOperations:
             jobs_list_output_files_options.linkexpiryinminutes if jobs_list_output_files_options is not None else None
         )
         max_results = jobs_list_output_files_options.max_results if jobs_list_output_files_options is not None else None
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -1121,9 +1152,11 @@ class JobsOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), iter(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response

@@ -24,6 +24,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
+from ..._runtime import PageTrail, check_path_segment
 from ..._wire import next_page, page_items, read_response
 from .. import models as _models
 
@@ -55,10 +56,12 @@ def build_list_request(
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     if type(location) is str and _LOCATION_PATTERN.match(location):
         path_arguments["location"] = urllib.parse.quote(location, safe="")
     else:
         path_arguments["location"] = _SERIALIZER.url("location", location, "str", pattern="^[-\\w\\._]+$")
+    check_path_segment("location", path_arguments["location"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -123,6 +126,7 @@ class UsageOperations:
         _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
         _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
         api_version: str = kwargs.pop("api_version", _params.pop("api-version", self._config.api_version))
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -143,9 +147,11 @@ class UsageOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), iter(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response

@@ -26,7 +26,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
-from ..._runtime import CheckedARMPolling
+from ..._runtime import ARMPoller, ARMPollingMethod, PageTrail, check_path_segment
 from ..._wire import next_page, page_items, read_response, write_body
 from .. import models as _models
 
@@ -63,6 +63,7 @@ def build_get_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -74,6 +75,7 @@ def build_get_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(cluster_name) is str
         and _WORKSPACE_NAME_PATTERN.match(cluster_name)
@@ -85,10 +87,12 @@ def build_get_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -126,6 +130,7 @@ def build_create_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -137,6 +142,7 @@ def build_create_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(cluster_name) is str
         and _WORKSPACE_NAME_PATTERN.match(cluster_name)
@@ -148,10 +154,12 @@ def build_create_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -193,6 +201,7 @@ def build_update_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -204,6 +213,7 @@ def build_update_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(cluster_name) is str
         and _WORKSPACE_NAME_PATTERN.match(cluster_name)
@@ -215,10 +225,12 @@ def build_update_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -259,6 +271,7 @@ def build_delete_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -270,6 +283,7 @@ def build_delete_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(cluster_name) is str
         and _WORKSPACE_NAME_PATTERN.match(cluster_name)
@@ -281,10 +295,12 @@ def build_delete_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -321,6 +337,7 @@ def build_list_remote_login_information_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -332,6 +349,7 @@ def build_list_remote_login_information_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(cluster_name) is str
         and _WORKSPACE_NAME_PATTERN.match(cluster_name)
@@ -343,10 +361,12 @@ def build_list_remote_login_information_request(
         path_arguments["clusterName"] = _SERIALIZER.url(
             "cluster_name", cluster_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("cluster_name", path_arguments["clusterName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -384,6 +404,7 @@ def build_list_by_workspace_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -395,10 +416,12 @@ def build_list_by_workspace_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if max_results is not None:
@@ -573,7 +596,7 @@ class ClustersOperations:
         :param parameters: The parameters to provide for the Cluster creation. Required.
         :type parameters: ~batchai.v2018_05_01.models.ClusterCreateParameters | IO[bytes]
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is ARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -606,19 +629,19 @@ class ClustersOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = CheckedARMPolling(polling_interval, **kwargs)
+            polling_method = ARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
             polling_method = polling
         if continuation_token is not None:
-            return LROPoller[_models.Cluster].from_continuation_token(
+            return ARMPoller[_models.Cluster].from_continuation_token(
                 polling_method=polling_method,
                 continuation_token=continuation_token,
                 client=self._client,
                 deserialization_callback=get_long_running_output,
             )
-        return LROPoller[_models.Cluster](self._client, initial_response, get_long_running_output, polling_method)
+        return ARMPoller[_models.Cluster](self._client, initial_response, get_long_running_output, polling_method)
 
     @distributed_trace
     def update(
@@ -745,7 +768,7 @@ class ClustersOperations:
             1 through 64 characters long. Required.
         :type cluster_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is ARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -777,19 +800,19 @@ class ClustersOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = CheckedARMPolling(polling_interval, **kwargs)
+            polling_method = ARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
             polling_method = polling
         if continuation_token is not None:
-            return LROPoller[None].from_continuation_token(
+            return ARMPoller[None].from_continuation_token(
                 polling_method=polling_method,
                 continuation_token=continuation_token,
                 client=self._client,
                 deserialization_callback=get_long_running_output,
             )
-        return LROPoller[None](self._client, initial_response, get_long_running_output, polling_method)
+        return ARMPoller[None](self._client, initial_response, get_long_running_output, polling_method)
 
     @distributed_trace
     def list_remote_login_information(
@@ -825,6 +848,7 @@ class ClustersOperations:
         _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
         _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
         api_version: str = kwargs.pop("api_version", _params.pop("api-version", self._config.api_version))
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -847,9 +871,11 @@ class ClustersOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), iter(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response
@@ -895,6 +921,7 @@ class ClustersOperations:
         max_results = (
             clusters_list_by_workspace_options.max_results if clusters_list_by_workspace_options is not None else None
         )
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -917,9 +944,11 @@ class ClustersOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), iter(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response

@@ -25,7 +25,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
-from ..._runtime import CheckedARMPolling
+from ..._runtime import ARMPoller, ARMPollingMethod, PageTrail, check_path_segment
 from ..._wire import next_page, page_items, read_response
 from .. import models as _models
 
@@ -63,6 +63,7 @@ def build_list_by_workspace_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -74,10 +75,12 @@ def build_list_by_workspace_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if max_results is not None:
@@ -119,6 +122,7 @@ def build_get_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -130,6 +134,7 @@ def build_get_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -141,10 +146,12 @@ def build_get_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -181,6 +188,7 @@ def build_create_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -192,6 +200,7 @@ def build_create_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -203,10 +212,12 @@ def build_create_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -243,6 +254,7 @@ def build_delete_request(
         path_arguments["resourceGroupName"] = _SERIALIZER.url(
             "resource_group_name", resource_group_name, "str", pattern="^[-\\w\\._]+$"
         )
+    check_path_segment("resource_group_name", path_arguments["resourceGroupName"])
     if (
         type(workspace_name) is str
         and _WORKSPACE_NAME_PATTERN.match(workspace_name)
@@ -254,6 +266,7 @@ def build_delete_request(
         path_arguments["workspaceName"] = _SERIALIZER.url(
             "workspace_name", workspace_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("workspace_name", path_arguments["workspaceName"])
     if (
         type(experiment_name) is str
         and _WORKSPACE_NAME_PATTERN.match(experiment_name)
@@ -265,10 +278,12 @@ def build_delete_request(
         path_arguments["experimentName"] = _SERIALIZER.url(
             "experiment_name", experiment_name, "str", pattern="^[-\\w_]+$", min_length=1, max_length=64
         )
+    check_path_segment("experiment_name", path_arguments["experimentName"])
     if type(subscription_id) is str:
         path_arguments["subscriptionId"] = urllib.parse.quote(subscription_id, safe="")
     else:
         path_arguments["subscriptionId"] = _SERIALIZER.url("subscription_id", subscription_id, "str")
+    check_path_segment("subscription_id", path_arguments["subscriptionId"])
     url = url.format(**path_arguments)
 
     if type(api_version) is str:
@@ -345,6 +360,7 @@ class ExperimentsOperations:
             if experiments_list_by_workspace_options is not None
             else None
         )
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -367,9 +383,11 @@ class ExperimentsOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), iter(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), iter(items)
 
         def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response
@@ -492,7 +510,7 @@ class ExperimentsOperations:
             long. Required.
         :type experiment_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is ARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -524,19 +542,19 @@ class ExperimentsOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = CheckedARMPolling(polling_interval, **kwargs)
+            polling_method = ARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
             polling_method = polling
         if continuation_token is not None:
-            return LROPoller[_models.Experiment].from_continuation_token(
+            return ARMPoller[_models.Experiment].from_continuation_token(
                 polling_method=polling_method,
                 continuation_token=continuation_token,
                 client=self._client,
                 deserialization_callback=get_long_running_output,
             )
-        return LROPoller[_models.Experiment](self._client, initial_response, get_long_running_output, polling_method)
+        return ARMPoller[_models.Experiment](self._client, initial_response, get_long_running_output, polling_method)
 
     def _delete_initial(
         self, resource_group_name: str, workspace_name: str, experiment_name: str, **kwargs: Any
@@ -592,7 +610,7 @@ class ExperimentsOperations:
             long. Required.
         :type experiment_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is CheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is ARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.PollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -624,16 +642,16 @@ class ExperimentsOperations:
 
         polling_method: PollingMethod
         if polling is True:
-            polling_method = CheckedARMPolling(polling_interval, **kwargs)
+            polling_method = ARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = NoPolling()
         else:
             polling_method = polling
         if continuation_token is not None:
-            return LROPoller[None].from_continuation_token(
+            return ARMPoller[None].from_continuation_token(
                 polling_method=polling_method,
                 continuation_token=continuation_token,
                 client=self._client,
                 deserialization_callback=get_long_running_output,
             )
-        return LROPoller[None](self._client, initial_response, get_long_running_output, polling_method)
+        return ARMPoller[None](self._client, initial_response, get_long_running_output, polling_method)

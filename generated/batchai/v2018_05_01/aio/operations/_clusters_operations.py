@@ -25,7 +25,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
-from ...._runtime import AsyncCheckedARMPolling
+from ...._runtime import AsyncARMPollingMethod, PageTrail
 from ...._wire import next_page, page_items, read_response, write_body
 from ... import models as _models
 from ...operations._clusters_operations import (
@@ -186,7 +186,7 @@ class ClustersOperations:
         :param parameters: The parameters to provide for the Cluster creation. Required.
         :type parameters: ~batchai.v2018_05_01.models.ClusterCreateParameters | IO[bytes]
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is AsyncCheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is AsyncARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.AsyncPollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -219,7 +219,7 @@ class ClustersOperations:
 
         polling_method: AsyncPollingMethod
         if polling is True:
-            polling_method = AsyncCheckedARMPolling(polling_interval, **kwargs)
+            polling_method = AsyncARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = AsyncNoPolling()
         else:
@@ -358,7 +358,7 @@ class ClustersOperations:
             1 through 64 characters long. Required.
         :type cluster_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is AsyncCheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is AsyncARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.AsyncPollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -390,7 +390,7 @@ class ClustersOperations:
 
         polling_method: AsyncPollingMethod
         if polling is True:
-            polling_method = AsyncCheckedARMPolling(polling_interval, **kwargs)
+            polling_method = AsyncARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = AsyncNoPolling()
         else:
@@ -438,6 +438,7 @@ class ClustersOperations:
         _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
         _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
         api_version: str = kwargs.pop("api_version", _params.pop("api-version", self._config.api_version))
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -460,9 +461,11 @@ class ClustersOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), AsyncList(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), AsyncList(items)
 
         async def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = await self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response
@@ -508,6 +511,7 @@ class ClustersOperations:
         max_results = (
             clusters_list_by_workspace_options.max_results if clusters_list_by_workspace_options is not None else None
         )
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -530,9 +534,11 @@ class ClustersOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), AsyncList(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), AsyncList(items)
 
         async def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = await self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response

@@ -24,7 +24,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
-from ...._runtime import AsyncCheckedARMPolling
+from ...._runtime import AsyncARMPollingMethod, PageTrail
 from ...._wire import next_page, page_items, read_response
 from ... import models as _models
 from ...operations._experiments_operations import (
@@ -90,6 +90,7 @@ class ExperimentsOperations:
             if experiments_list_by_workspace_options is not None
             else None
         )
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -112,9 +113,11 @@ class ExperimentsOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), AsyncList(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), AsyncList(items)
 
         async def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = await self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response
@@ -237,7 +240,7 @@ class ExperimentsOperations:
             long. Required.
         :type experiment_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is AsyncCheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is AsyncARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.AsyncPollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -269,7 +272,7 @@ class ExperimentsOperations:
 
         polling_method: AsyncPollingMethod
         if polling is True:
-            polling_method = AsyncCheckedARMPolling(polling_interval, **kwargs)
+            polling_method = AsyncARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = AsyncNoPolling()
         else:
@@ -339,7 +342,7 @@ class ExperimentsOperations:
             long. Required.
         :type experiment_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is AsyncCheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is AsyncARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.AsyncPollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -371,7 +374,7 @@ class ExperimentsOperations:
 
         polling_method: AsyncPollingMethod
         if polling is True:
-            polling_method = AsyncCheckedARMPolling(polling_interval, **kwargs)
+            polling_method = AsyncARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = AsyncNoPolling()
         else:

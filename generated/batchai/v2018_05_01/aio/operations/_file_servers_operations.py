@@ -25,7 +25,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
-from ...._runtime import AsyncCheckedARMPolling
+from ...._runtime import AsyncARMPollingMethod, PageTrail
 from ...._wire import next_page, page_items, read_response, write_body
 from ... import models as _models
 from ...operations._file_servers_operations import (
@@ -184,7 +184,7 @@ class FileServersOperations:
         :param parameters: The parameters to provide for File Server creation. Required.
         :type parameters: ~batchai.v2018_05_01.models.FileServerCreateParameters | IO[bytes]
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is AsyncCheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is AsyncARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.AsyncPollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -217,7 +217,7 @@ class FileServersOperations:
 
         polling_method: AsyncPollingMethod
         if polling is True:
-            polling_method = AsyncCheckedARMPolling(polling_interval, **kwargs)
+            polling_method = AsyncARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = AsyncNoPolling()
         else:
@@ -287,7 +287,7 @@ class FileServersOperations:
             from 1 through 64 characters long. Required.
         :type file_server_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is AsyncCheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is AsyncARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.AsyncPollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -319,7 +319,7 @@ class FileServersOperations:
 
         polling_method: AsyncPollingMethod
         if polling is True:
-            polling_method = AsyncCheckedARMPolling(polling_interval, **kwargs)
+            polling_method = AsyncARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = AsyncNoPolling()
         else:
@@ -370,6 +370,7 @@ class FileServersOperations:
             if file_servers_list_by_workspace_options is not None
             else None
         )
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -392,9 +393,11 @@ class FileServersOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), AsyncList(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), AsyncList(items)
 
         async def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = await self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response

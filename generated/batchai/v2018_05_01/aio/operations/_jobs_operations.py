@@ -25,7 +25,7 @@ from azure.core.utils import case_insensitive_dict
 from azure.mgmt.core.exceptions import ARMErrorFormat
 from msrest import Deserializer, Serializer
 
-from ...._runtime import AsyncCheckedARMPolling
+from ...._runtime import AsyncARMPollingMethod, PageTrail
 from ...._wire import next_page, page_items, read_response, write_body
 from ... import models as _models
 from ...operations._jobs_operations import (
@@ -97,6 +97,7 @@ class JobsOperations:
         max_results = (
             jobs_list_by_experiment_options.max_results if jobs_list_by_experiment_options is not None else None
         )
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -120,9 +121,11 @@ class JobsOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), AsyncList(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), AsyncList(items)
 
         async def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = await self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response
@@ -276,7 +279,7 @@ class JobsOperations:
         :param parameters: The parameters to provide for job creation. Required.
         :type parameters: ~batchai.v2018_05_01.models.JobCreateParameters | IO[bytes]
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is AsyncCheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is AsyncARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.AsyncPollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -310,7 +313,7 @@ class JobsOperations:
 
         polling_method: AsyncPollingMethod
         if polling is True:
-            polling_method = AsyncCheckedARMPolling(polling_interval, **kwargs)
+            polling_method = AsyncARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = AsyncNoPolling()
         else:
@@ -384,7 +387,7 @@ class JobsOperations:
             characters long. Required.
         :type job_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is AsyncCheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is AsyncARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.AsyncPollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -417,7 +420,7 @@ class JobsOperations:
 
         polling_method: AsyncPollingMethod
         if polling is True:
-            polling_method = AsyncCheckedARMPolling(polling_interval, **kwargs)
+            polling_method = AsyncARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = AsyncNoPolling()
         else:
@@ -482,6 +485,7 @@ class JobsOperations:
             jobs_list_output_files_options.linkexpiryinminutes if jobs_list_output_files_options is not None else None
         )
         max_results = jobs_list_output_files_options.max_results if jobs_list_output_files_options is not None else None
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -509,9 +513,11 @@ class JobsOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), AsyncList(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), AsyncList(items)
 
         async def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = await self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response
@@ -562,6 +568,7 @@ class JobsOperations:
         _headers = case_insensitive_dict(kwargs.pop("headers", {}) or {})
         _params = case_insensitive_dict(kwargs.pop("params", {}) or {})
         api_version: str = kwargs.pop("api_version", _params.pop("api-version", self._config.api_version))
+        pages = PageTrail()  # the pages of one walk: a nextLink back to one of them is refused
 
         def prepare_request(next_link: str | None = None) -> HttpRequest:
             if not next_link:
@@ -585,9 +592,11 @@ class JobsOperations:
             items = page_items(deserialized.value, pipeline_response)
             if cls:
                 items = cls(items)
-            return next_page(deserialized.next_link, pipeline_response), AsyncList(items)
+            next_link = next_page(deserialized.next_link, pipeline_response)
+            return pages.follow(next_link, pipeline_response), AsyncList(items)
 
         async def get_next(next_link: str | None = None) -> PipelineResponse:
+            pages.check(next_link)
             request = prepare_request(next_link)
             pipeline_response: PipelineResponse = await self._client._pipeline.run(request, stream=False, **kwargs)
             response = pipeline_response.http_response
@@ -658,7 +667,7 @@ class JobsOperations:
             characters long. Required.
         :type job_name: str
         :keyword str continuation_token: A continuation token to restart a poller from a saved state.
-        :keyword polling: By default, the polling method is AsyncCheckedARMPolling. Pass False for no polling,
+        :keyword polling: By default, the polling method is AsyncARMPollingMethod. Pass False for no polling,
          or your own initialized polling object for a personal polling strategy.
         :paramtype polling: bool or ~azure.core.polling.AsyncPollingMethod
         :keyword int polling_interval: Seconds between two polls when the service sends no Retry-After header.
@@ -691,7 +700,7 @@ class JobsOperations:
 
         polling_method: AsyncPollingMethod
         if polling is True:
-            polling_method = AsyncCheckedARMPolling(polling_interval, **kwargs)
+            polling_method = AsyncARMPollingMethod(polling_interval, **kwargs)
         elif polling is False:
             polling_method = AsyncNoPolling()
         else:
