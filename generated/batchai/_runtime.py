@@ -285,6 +285,12 @@ def _request_line(response: PipelineResponse[Any, Any]) -> str:
     return f"{request.method} {request.url} answered {response.http_response.status_code}"
 
 
+def _content_type(response: PipelineResponse[Any, Any]) -> str:
+    """The response's Content-Type, as a DecodeError's message names it."""
+    content_type = response.http_response.headers.get("Content-Type")
+    return f"(Content-Type {content_type!r})" if content_type else "(no Content-Type)"
+
+
 def _body(http_response: Any) -> bytes | None:
     """The loaded body of a response, or None when it is streamed or cannot be read."""
     try:
@@ -351,7 +357,7 @@ def check_model_body(model: str, response: PipelineResponse[Any, Any]) -> None:
     """
     if response.http_response.status_code not in (202, 204) and _body(response.http_response) == b"":
         raise DecodeError(
-            f"{_request_line(response)} with an empty body, where a {model} was expected",
+            f"{_request_line(response)} with an empty body, where a {model} was expected {_content_type(response)}",
             response=response.http_response,
         )
 
@@ -360,8 +366,10 @@ def check_model_result(model: str, response: PipelineResponse[Any, Any]) -> None
     """A DecodeError for a body that reads as no model (JSON's null) where the operation returns one."""
     if response.http_response.status_code not in (202, 204):
         raise DecodeError(
-            f"{_request_line(response)} with a body of null, where a {model} was expected",
+            f"{_request_line(response)} with a body of null, where a {model} was expected {_content_type(response)}",
             response=response.http_response,
+            # JSON of another shape than the model, as a list or a string is (an empty body has no inner error)
+            error=DeserializationError(f"Unable to deserialize to object: {model}, null"),
         )
 
 
@@ -372,7 +380,7 @@ def not_a_model(model: Any, response: PipelineResponse[Any, Any], error: Deseria
     the response too, with msrest's error as its ``inner_exception``.
     """
     return DecodeError(
-        f"{_request_line(response)} with a body that is not a {model}: {error}",
+        f"{_request_line(response)} with a body that is not a {model} {_content_type(response)}: {error}",
         response=response.http_response,
         error=error,
     )
@@ -381,14 +389,16 @@ def not_a_model(model: Any, response: PipelineResponse[Any, Any], error: Deseria
 def null_item(index: int, response: PipelineResponse[Any, Any]) -> DecodeError:
     """The DecodeError for a page of a listing whose item `index` is null."""
     return DecodeError(
-        f"{_request_line(response)} with a page whose item {index} is null", response=response.http_response
+        f"{_request_line(response)} with a page whose item {index} is null {_content_type(response)}",
+        response=response.http_response,
     )
 
 
 def not_a_link(link: Any, response: PipelineResponse[Any, Any]) -> DecodeError:
     """The DecodeError for a page of a listing whose nextLink is no URL."""
     return DecodeError(
-        f"{_request_line(response)} with a page whose nextLink is no URL: {link!r}", response=response.http_response
+        f"{_request_line(response)} with a page whose nextLink is no URL {_content_type(response)}: {link!r}",
+        response=response.http_response,
     )
 
 
@@ -415,6 +425,12 @@ class ContentDecodePolicy(policies.ContentDecodePolicy):
             super().on_response(request, response)
         except (RecursionError, UnicodeDecodeError) as error:
             raise _unreadable_body(response, error) from error
+        except DecodeError as error:  # azure-core's "JSON is invalid": said of which answer, as every other
+            raise DecodeError(
+                f"{_request_line(response)} with a body that cannot be read {_content_type(response)}: {error.message}",
+                response=response.http_response,
+                error=error.inner_exception,
+            ) from error
 
 
 def _charset(content_type: str) -> str:
@@ -435,7 +451,8 @@ def _check_text(response: PipelineResponse[Any, Any], encoding: str) -> None:
 
 def _unreadable_body(response: PipelineResponse[Any, Any], error: Exception) -> DecodeError:
     return DecodeError(
-        f"{_request_line(response)} with a body that cannot be read: {type(error).__name__}: {error}",
+        f"{_request_line(response)} with a body that cannot be read {_content_type(response)}: "
+        f"{type(error).__name__}: {error}",
         response=response.http_response,
         error=error,
     )
@@ -835,7 +852,8 @@ _UNREADABLE_ANSWERS = (AttributeError, TypeError, KeyError, RecursionError)
 def _unreadable_answer(response: PipelineResponse[Any, Any], error: BaseException) -> DecodeError:
     """The DecodeError for an answer whose JSON is not the object azure-core reads the state from."""
     return DecodeError(
-        f"{_request_line(response)} with a body that is not the state of a long-running operation: "
+        f"{_request_line(response)} with a body that is not the state of a long-running operation "
+        f"{_content_type(response)}: "
         f"{type(error).__name__}: {error}",
         response=response.http_response,
         error=as_deserialization_error(error),
@@ -849,7 +867,9 @@ def _as_decode_error(error: HttpResponseError, response: PipelineResponse[Any, A
     if not isinstance(error.__cause__, BadResponse) or isinstance(error, DecodeError):
         return error
     inner = as_deserialization_error(error.__cause__) if _body(response.http_response) else None
-    return DecodeError(f"{_request_line(response)}: {error.message}", response=error.response, error=inner)
+    return DecodeError(
+        f"{_request_line(response)} {_content_type(response)}: {error.message}", response=error.response, error=inner
+    )
 
 
 class CheckedARMPolling(ARMPolling):

@@ -19,6 +19,7 @@ user gets or raises what a user must catch; `check_outcome` says whether that is
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib
 import io
@@ -54,6 +55,7 @@ ENDPOINT = "https://127.0.0.1:9"  # nothing listens: the transports answer in me
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 MAX_REQUESTS = 12  # an operation that sends more is looping: a bug
 MAX_ITEMS = 100
+ASYNC_TIMEOUT = 30
 
 
 class Credential:
@@ -479,3 +481,36 @@ def outcome_of(action: Callable[[], Any]) -> tuple[str, Any]:
         return "ok", action()
     except Exception as error:  # the outcome under test: checked by check_error
         return "error", error
+
+
+def client(subject: Subject, transport: Any, is_async: bool, **options: Any) -> Any:
+    """The version's client (sync or async) on `transport`: no waits between polls, no retries."""
+    package = importlib.import_module(subject.package.__name__ + (".aio" if is_async else ""))
+    credential = options.pop("credential", None) or (AsyncCredential() if is_async else Credential())
+    settings = {"base_url": ENDPOINT, "transport": transport, "polling_interval": 0, "retry_total": 0, **options}
+    return package.BatchAIManagementClient(credential, SUBSCRIPTION, **settings)
+
+
+def run(
+    subject: Subject, case: Case, transport: Callable[[bool], Any] | None = None, **options: Any
+) -> tuple[tuple[str, Any], Script]:
+    """The case answered in memory, or by the transport `transport(is_async)` makes: what the user got, and
+    the script (whose `sent` counts the requests answered in memory)."""
+    script = Script(case.first, case.then)
+
+    def make(is_async: bool) -> Any:
+        if transport is not None:
+            return transport(is_async)
+        scripted = AsyncScriptedTransport() if is_async else ScriptedTransport()
+        scripted.script = script
+        return scripted
+
+    if case.is_async:
+
+        async def run_async() -> Any:  # the transport made inside the loop that uses it
+            async with client(subject, make(True), True, **options) as sdk:
+                return await call_async(sdk, case.group, case.op, subject)
+
+        return outcome_of(lambda: asyncio.run(asyncio.wait_for(run_async(), ASYNC_TIMEOUT))), script
+    with client(subject, make(False), False, **options) as sdk:
+        return outcome_of(lambda: call(sdk, case.group, case.op, subject)), script

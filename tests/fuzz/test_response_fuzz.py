@@ -12,11 +12,8 @@ operation. `test_response_fuzz_https.py` sends a sample over real HTTPS through 
 
 from __future__ import annotations
 
-import asyncio
-import importlib
 import os
 from collections import Counter
-from typing import Any
 
 import pytest
 import response_fuzz as fuzz
@@ -35,39 +32,11 @@ FUZZ = settings(
 SUBJECTS = fuzz.subjects()
 VERSIONS = sorted(SUBJECTS)
 OUTCOMES: Counter[str] = Counter()
-ASYNC_TIMEOUT = 30
-
-
-def _client(subject: fuzz.Subject, transport: Any, is_async: bool) -> Any:
-    package = importlib.import_module(subject.package.__name__ + (".aio" if is_async else ""))
-    credential = fuzz.AsyncCredential() if is_async else fuzz.Credential()
-    return package.BatchAIManagementClient(
-        credential,
-        fuzz.SUBSCRIPTION,
-        base_url=fuzz.ENDPOINT,
-        transport=transport,
-        polling_interval=0,
-        retry_total=0,
-    )
 
 
 def run_case(subject: fuzz.Subject, case: fuzz.Case) -> str:
     """The case answered in memory; what the user got, checked."""
-    script = fuzz.Script(case.first, case.then)
-    if case.is_async:
-        transport: Any = fuzz.AsyncScriptedTransport()
-        transport.script = script
-
-        async def run() -> Any:
-            async with _client(subject, transport, True) as client:
-                return await fuzz.call_async(client, case.group, case.op, subject)
-
-        outcome = fuzz.outcome_of(lambda: asyncio.run(asyncio.wait_for(run(), ASYNC_TIMEOUT)))
-    else:
-        transport = fuzz.ScriptedTransport()
-        transport.script = script
-        with _client(subject, transport, False) as client:
-            outcome = fuzz.outcome_of(lambda: fuzz.call(client, case.group, case.op, subject))
+    outcome, script = fuzz.run(subject, case)
     return fuzz.check_case(subject, case, outcome, len(script.sent))
 
 
