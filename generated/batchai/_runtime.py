@@ -287,6 +287,46 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
+# -- the async transport ---------------------------------------------------------------------------------
+
+_aio_transport_class: Any = None
+
+
+def aio_transport(**kwargs: Any) -> Any:
+    """azure-core's AioHttpTransport (the async clients' default), which keeps its connections alive with a CA file.
+
+    azure-core's builds a new ``ssl.SSLContext`` for every request when ``connection_verify`` is the path of a CA
+    file (or ``connection_cert`` is set), and aiohttp keys its idle connections by that context: each request
+    opened a TLS connection of its own and left the previous one idle. This one builds a context once per CA
+    file and certificate (per transport; a per-call ``connection_verify=`` gets one of its own) and reuses it.
+    The CA file is read when its context is built, as azure-core's reads it when a request is sent.
+    """
+    global _aio_transport_class
+    if _aio_transport_class is None:
+        from azure.core.pipeline.transport import AioHttpTransport
+
+        class _AioHttpTransport(AioHttpTransport):
+            _CONTEXTS = 8  # distinct (verify, cert) settings kept; more (per call) are built as azure-core's are
+
+            def _build_ssl_config(self, cert: Any, verify: Any) -> Any:
+                if not cert and verify in (True, False):
+                    return verify
+                contexts: dict[Any, Any] = self.__dict__.setdefault("_ssl_contexts", {})
+                key = (verify, tuple(cert) if isinstance(cert, list) else cert)
+                try:
+                    context = contexts.get(key)
+                except TypeError:  # settings that are no key (not hashable): built for the request, as azure-core's
+                    return super()._build_ssl_config(cert, verify)
+                if context is None:
+                    context = super()._build_ssl_config(cert, verify)
+                    if len(contexts) < self._CONTEXTS:
+                        contexts[key] = context
+                return context
+
+        _aio_transport_class = _AioHttpTransport
+    return _aio_transport_class(**kwargs)
+
+
 # -- answers the client cannot read ---------------------------------------------------------------------
 
 _JSON_TYPE = re.compile(r"^(application|text)/([\w.-]+\+)?json$")
