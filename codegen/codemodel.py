@@ -138,6 +138,7 @@ _BUILDER = re.compile(r"^build_\w+_request$")
 # - the client's and its configuration's constructors (client-level parameters are theirs too):
 _CLIENT_NAMES = frozenset(
     {
+        "aio_transport",
         "allow_http",
         "api_version",
         "authentication_policy",
@@ -171,6 +172,7 @@ _CLIENT_NAMES = frozenset(
         "self",
         "str",
         "super",
+        "transport",
         "trusted_hosts",
         "type",
         "user_agent_policy",
@@ -215,6 +217,7 @@ _CLIENT_MODULE_NAMES = frozenset(
         "TYPE_CHECKING",
         "TokenCredential",
         "VERSION",
+        "aio_transport",
     }
 )
 # - the members of a client (a version's, and the root client serving every version) and of an operation group:

@@ -165,6 +165,7 @@ class EndpointPolicy(SansIOHTTPPolicy[Any, Any]):
         self.trusted = {self.endpoint} | {
             self._trusted(entry if "://" in entry else f"https://{entry}", "trusted_hosts") for entry in trusted_hosts
         }
+        self._accepted: dict[str, str] = {}  # URL -> its scheme, for the URLs checked and let through
 
     def _trusted(self, url: str, keyword: str) -> Origin:
         origin = origin_of(url)
@@ -182,8 +183,17 @@ class EndpointPolicy(SansIOHTTPPolicy[Any, Any]):
                 raise ValueError(f"{unencrypted}; for a loopback endpoint, pass allow_http=True to accept it")
         return origin
 
+    _ACCEPTED = 256  # the URLs let through last, not checked again (a client gets the same resources often)
+
     def on_request(self, request: PipelineRequest[Any]) -> None:
         url = request.http_request.url
+        accepted = self._accepted.get(url)
+        if accepted is None:
+            accepted = self._check(request, url)
+        if accepted == "http":  # a loopback endpoint the user allowed: azure-core's bearer policy would refuse it
+            request.context["enforce_https"] = False
+
+    def _check(self, request: PipelineRequest[Any], url: str) -> str:
         origin = origin_of(url)
         if origin not in self.trusted:
             raise UntrustedEndpointError(url, origin, self.endpoint)
@@ -194,8 +204,10 @@ class EndpointPolicy(SansIOHTTPPolicy[Any, Any]):
                 "clients and servers resolve, so the request would address another resource than the one named",
                 "url",
             )
-        if origin[0] == "http":  # a loopback endpoint the user allowed: azure-core's bearer policy would refuse it
-            request.context["enforce_https"] = False
+        if len(self._accepted) >= self._ACCEPTED:
+            self._accepted.clear()
+        self._accepted[url] = origin[0]
+        return origin[0]
 
 
 # -- retries --------------------------------------------------------------------------------------------
@@ -275,6 +287,46 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
+# -- the async transport ---------------------------------------------------------------------------------
+
+_aio_transport_class: Any = None
+
+
+def aio_transport(**kwargs: Any) -> Any:
+    """azure-core's AioHttpTransport (the async clients' default), which keeps its connections alive with a CA file.
+
+    azure-core's builds a new ``ssl.SSLContext`` for every request when ``connection_verify`` is the path of a CA
+    file (or ``connection_cert`` is set), and aiohttp keys its idle connections by that context: each request
+    opened a TLS connection of its own and left the previous one idle. This one builds a context once per CA
+    file and certificate (per transport; a per-call ``connection_verify=`` gets one of its own) and reuses it.
+    The CA file is read when its context is built, as azure-core's reads it when a request is sent.
+    """
+    global _aio_transport_class
+    if _aio_transport_class is None:
+        from azure.core.pipeline.transport import AioHttpTransport
+
+        class _AioHttpTransport(AioHttpTransport):
+            _CONTEXTS = 8  # distinct (verify, cert) settings kept; more (per call) are built as azure-core's are
+
+            def _build_ssl_config(self, cert: Any, verify: Any) -> Any:
+                if not cert and verify in (True, False):
+                    return verify
+                contexts: dict[Any, Any] = self.__dict__.setdefault("_ssl_contexts", {})
+                key = (verify, tuple(cert) if isinstance(cert, list) else cert)
+                try:
+                    context = contexts.get(key)
+                except TypeError:  # settings that are no key (not hashable): built for the request, as azure-core's
+                    return super()._build_ssl_config(cert, verify)
+                if context is None:
+                    context = super()._build_ssl_config(cert, verify)
+                    if len(contexts) < self._CONTEXTS:
+                        contexts[key] = context
+                return context
+
+        _aio_transport_class = _AioHttpTransport
+    return _aio_transport_class(**kwargs)
+
+
 # -- answers the client cannot read ---------------------------------------------------------------------
 
 _JSON_TYPE = re.compile(r"^(application|text)/([\w.-]+\+)?json$")
@@ -293,6 +345,9 @@ def _content_type(response: PipelineResponse[Any, Any]) -> str:
 
 def _body(http_response: Any) -> bytes | None:
     """The loaded body of a response, or None when it is streamed or cannot be read."""
+    content = getattr(http_response, "_content", None)  # azure.core.rest's responses: the body read
+    if type(content) is bytes:
+        return content  # what body() returns, without its compatibility layer (four times a call)
     try:
         body = http_response.body()
     except Exception:  # not loaded (a stream) or closed: nothing to check
@@ -415,11 +470,14 @@ class ContentDecodePolicy(policies.ContentDecodePolicy):
     def on_response(self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any]) -> None:
         if response.context.options.get("stream", True):
             return  # azure-core's reads nothing of a streamed response either
-        content_type = (response.http_response.headers.get("Content-Type") or "").lower()
+        written = response.http_response.headers.get("Content-Type") or ""
+        content_type = written.lower()
         mime_type = content_type.split(";")[0].strip()
         if not mime_type or _JSON_TYPE.match(mime_type):
             if "charset=" not in content_type and "response_encoding" not in request.context:
                 request.context["response_encoding"] = "utf-8"
+            if self._read_json(request, response, mime_type, written):
+                return
             _check_text(response, request.context.get("response_encoding") or _charset(content_type))
         try:
             super().on_response(request, response)
@@ -431,6 +489,36 @@ class ContentDecodePolicy(policies.ContentDecodePolicy):
                 response=response.http_response,
                 error=error.inner_exception,
             ) from error
+
+    def _read_json(
+        self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any], mime_type: str, written: str
+    ) -> bool:
+        """What azure-core's policy does with a loaded JSON body in UTF-8 (the usual answer), in one decoding and
+        without its parsing of the Content-Type header for the charset; False: left to the general way."""
+        found = _CHARSET.search(written)
+        encoding = request.context.get("response_encoding") or (found.group(1) if found else None)
+        body = _body(response.http_response)
+        if body is None or encoding != "utf-8" or (mime_type and not self.JSON_REGEXP.match(mime_type)):
+            return False
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise _unreadable_body(response, error) from error
+        if not text:
+            response.context[self.CONTEXT_NAME] = None
+            return True
+        try:
+            response.context[self.CONTEXT_NAME] = json.loads(text)
+        except ValueError as error:  # azure-core's DecodeError for a body that is not JSON
+            raise DecodeError(
+                message=f"JSON is invalid: {error}", response=response.http_response, error=error
+            ) from error
+        except RecursionError as error:
+            raise _unreadable_body(response, error) from error
+        return True
+
+
+_CHARSET = re.compile(r"charset=\"?([^\s;\"]+)", re.IGNORECASE)
 
 
 def _charset(content_type: str) -> str:
@@ -599,6 +687,8 @@ class SecretScrubbingPolicy(SansIOHTTPPolicy[Any, Any]):
         if len(value) < self.SHORTEST or not any(character.isalnum() for character in value):
             return  # searched for, it would mask unrelated text: "D" in "inputDirectories", " " everywhere
         with self._lock:
+            if self._remembered and next(reversed(self._remembered)) == value:
+                return  # the latest already (the same token, call after call)
             self._remembered.pop(value, None)
             self._remembered[value] = None
             while len(self._remembered) > self.MEMORY:
@@ -606,7 +696,7 @@ class SecretScrubbingPolicy(SansIOHTTPPolicy[Any, Any]):
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
         http_request = request.http_request
-        for value in secret_values(_parse_json(http_request.body), self.secret_fields):
+        for value in secret_values(_parse_json(_request_body(http_request)), self.secret_fields):
             self.remember(value)
         authorization = http_request.headers.get("Authorization", "")
         scheme, _, token = authorization.partition(" ")
@@ -640,6 +730,14 @@ class SecretScrubbingPolicy(SansIOHTTPPolicy[Any, Any]):
         scrubbed_text = _scrub_text(text, secrets)
         if scrubbed_text != text:
             _replace_body(http_response, scrubbed_text.encode("utf-8"))
+
+
+def _request_body(http_request: Any) -> Any:
+    """A request's body: an azure.core.rest request's without its compatibility layer's ``body``."""
+    try:
+        return vars(http_request)["_data"]
+    except (KeyError, TypeError):  # another kind of request
+        return http_request.body
 
 
 def _may_name_error(body: bytes) -> bool:

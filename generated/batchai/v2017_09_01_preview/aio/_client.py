@@ -12,7 +12,7 @@ from azure.core.rest import AsyncHttpResponse, HttpRequest
 from azure.mgmt.core import AsyncARMPipelineClient
 from azure.mgmt.core.policies import AsyncARMAutoResourceProviderRegistrationPolicy
 
-from ..._runtime import ContentDecodePolicy, RequestSerializer, ResponseDeserializer
+from ..._runtime import ContentDecodePolicy, RequestSerializer, ResponseDeserializer, aio_transport
 from .. import models as _models
 from ._configuration import BatchAIManagementClientConfiguration
 from .operations import ClustersOperations, FileServersOperations, JobsOperations, Operations
@@ -82,6 +82,8 @@ class BatchAIManagementClient:
                 self._config.http_logging_policy,
                 self._config.secret_scrubbing_policy,
             ]
+        if kwargs.get("transport") is None:  # azure-core's default, keeping its connections with a CA file
+            kwargs["transport"] = aio_transport(**kwargs)
         self._client: AsyncARMPipelineClient[HttpRequest, AsyncHttpResponse] = AsyncARMPipelineClient(
             base_url=base_url, policies=_policies, **kwargs
         )
