@@ -484,11 +484,7 @@ class ContentDecodePolicy(policies.ContentDecodePolicy):
         except (RecursionError, UnicodeDecodeError) as error:
             raise _unreadable_body(response, error) from error
         except DecodeError as error:  # azure-core's "JSON is invalid": said of which answer, as every other
-            raise DecodeError(
-                f"{_request_line(response)} with a body that cannot be read {_content_type(response)}: {error.message}",
-                response=response.http_response,
-                error=error.inner_exception,
-            ) from error
+            raise _invalid_json(response, error.inner_exception, error.message) from error
 
     def _read_json(
         self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any], mime_type: str, written: str
@@ -509,13 +505,21 @@ class ContentDecodePolicy(policies.ContentDecodePolicy):
             return True
         try:
             response.context[self.CONTEXT_NAME] = json.loads(text)
-        except ValueError as error:  # azure-core's DecodeError for a body that is not JSON
-            raise DecodeError(
-                message=f"JSON is invalid: {error}", response=response.http_response, error=error
-            ) from error
+        except ValueError as error:  # azure-core's "JSON is invalid", said of which answer, as on the general way
+            raise _invalid_json(response, error) from error
         except RecursionError as error:
             raise _unreadable_body(response, error) from error
         return True
+
+
+def _invalid_json(response: PipelineResponse[Any, Any], error: Any, message: str | None = None) -> DecodeError:
+    """The DecodeError for a body that is not JSON, naming the request, the status and the Content-Type."""
+    return DecodeError(
+        f"{_request_line(response)} with a body that cannot be read {_content_type(response)}: "
+        f"{message or f'JSON is invalid: {error}'}",
+        response=response.http_response,
+        error=error,
+    )
 
 
 _CHARSET = re.compile(r"charset=\"?([^\s;\"]+)", re.IGNORECASE)
