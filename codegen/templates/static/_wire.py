@@ -259,17 +259,15 @@ def read_datetime(value: Any) -> Any:
     """An ISO 8601 date-time. The usual form, "2018-05-01T10:00:00[.fraction]Z", is read here; msrest reads the rest."""
     if type(value) is str and value[-1:] == "Z" and value[4:17:3] == "--T::" and value.isascii():
         fraction = value[20:-1]
-        if len(value) == 20:
-            microsecond = 0
-        elif value[19] == "." and fraction.isdigit():
-            microsecond = int(fraction[:6].ljust(6, "0"))  # further digits are cut, as msrest cuts them
-        else:
-            microsecond = -1
-        if microsecond >= 0 and value[11:13] < "24":
-            try:
+        try:
+            if len(value) == 20 or (len(fraction) in (3, 6) and value[19:20] == "." and fraction.isdigit()):
+                # the forms the service writes, which fromisoformat reads whole (Python 3.10 reads only these)
+                return datetime.datetime.fromisoformat(value[:-1]).replace(tzinfo=_UTC)
+            if value[19:20] == "." and fraction.isdigit():
+                microsecond = int(fraction[:6].ljust(6, "0"))  # further digits are cut, as msrest cuts them
                 return datetime.datetime.fromisoformat(value[:19]).replace(microsecond=microsecond, tzinfo=_UTC)
-            except ValueError:
-                pass
+        except ValueError:  # hour 24, day 31 of a short month...: msrest's to say
+            pass
     return None if value is None else read_leaf(value, "iso-8601")
 
 
