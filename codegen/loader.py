@@ -37,8 +37,10 @@ class SpecError(ValueError):
         self.pointer = pointer
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Schema:
+    """A schema of the spec, read and checked; one object per definition, shared by every reference to it."""
+
     pointer: str
     name: str | None = None  # the key under #/definitions, None for inline schemas
     type: str | None = None
@@ -63,8 +65,10 @@ class Schema:
     discriminator: str | None = None  # the property whose value names the subtype (polymorphism)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class SchemaProperty:
+    """A property of a schema, with the keywords that describe it where it is used."""
+
     name: str
     schema: Schema
     pointer: str
@@ -77,8 +81,10 @@ class SchemaProperty:
     secret: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Parameter:
+    """An operation's parameter, read and checked (references to the spec's parameters followed)."""
+
     name: str
     location: str  # path, query, header, body
     pointer: str
@@ -92,15 +98,19 @@ class Parameter:
     client_flatten: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Response:
+    """One response of an operation: its status ('default' or a code) and its schema, if any."""
+
     status: str  # "200", "202", ... or "default"
     description: str
     schema: Schema | None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Operation:
+    """One operation of the spec's paths, read and checked."""
+
     operation_id: str
     method: str
     path: str
@@ -116,8 +126,10 @@ class Operation:
     deprecated: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Spec:
+    """A Swagger 2.0 document, read and checked: its info, definitions and operations."""
+
     path: Path
     title: str
     description: str
