@@ -225,7 +225,7 @@ _CLIENT_MEMBERS = frozenset({"api_version", "close", "models", "send_request"})
 _OPERATION_GROUP_MEMBERS = frozenset({"models"})
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class PythonType:
     """How one value is (de)serialized by msrest and annotated in Python."""
 
@@ -325,23 +325,29 @@ class PythonType:
         return found - {""}
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class EnumValue:
+    """One member of an enum: its Python name, its wire value and the spec's description."""
+
     name: str
     value: str
     description: str = ""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class EnumType:
+    """An enum of the spec (x-ms-enum), as a str enum of the models."""
+
     name: str
     description: str
     values: list[EnumValue]
     model_as_string: bool
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Property:
+    """One attribute of a model: its Python name, its wire key and type, and what the spec says of it."""
+
     name: str  # Python attribute name
     wire_key: str  # msrest attribute_map key, dotted for flattened properties
     type: PythonType
@@ -423,7 +429,7 @@ class Property:
         return entry
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class WireGroup:
     """A JSON object inside a model's wire form that holds flattened properties (x-ms-client-flatten)."""
 
@@ -437,8 +443,10 @@ class WireGroup:
         return True
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ModelType:
+    """A model class: a definition of the spec (or a parameter group), with its properties in attribute order."""
+
     name: str
     description: str
     pointer: str
@@ -556,8 +564,10 @@ class ModelType:
         return [(prop, sources[id(prop)]) for prop in self.properties]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Parameter:
+    """One parameter of an operation (or of the client): where it goes on the request, and its type."""
+
     name: str  # Python name
     wire_name: str
     location: str  # path, query, header, body
@@ -585,8 +595,10 @@ class Parameter:
         return annotation if self.required else annotation + " | None"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ParameterGroup:
+    """Parameters an operation takes as one model (x-ms-parameter-grouping)."""
+
     name: str  # Python parameter name, e.g. jobs_list_options
     model: ModelType
     required: bool
@@ -601,14 +613,18 @@ class ParameterGroup:
         return f"Groups the parameters {', '.join(member.name for member in self.members)}."
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Response:
+    """The status codes an operation answers with one body type (None: no body)."""
+
     status_codes: list[int]
     type: PythonType | None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Operation:
+    """One method of an operation group: its request, its responses, and paging or polling if any."""
+
     name: str  # Python method name (begin_create, list_output_files)
     operation_id: str
     http_method: str
@@ -698,8 +714,10 @@ class Operation:
         return _ERROR_STATUS_EXCEPTIONS
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class OperationGroup:
+    """A class of operations, an attribute of the client: those whose operationIds share a prefix (Jobs_)."""
+
     attribute_name: str
     class_name: str
     name: str  # the operationId prefix
@@ -761,8 +779,10 @@ class OperationGroup:
         )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Client:
+    """The service client of one API version: its parameters and its operation groups."""
+
     name: str
     description: str
     api_version: str
@@ -780,8 +800,10 @@ class Client:
         return [group for group in self.operation_groups if not group.is_mixin]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class CodeModel:
+    """Everything the templates lay out for one API version: client, operation groups, models and enums."""
+
     package: str  # the import name of this API version's package, e.g. batchai.v2018_03_01
     sdk_moniker: str
     api_version: str

@@ -11,6 +11,8 @@ import tomllib
 
 @dataclass(frozen=True)
 class ApiVersion:
+    """An API version the SDK serves, and the spec file it is generated from."""
+
     version: str
     spec: Path
 
@@ -22,6 +24,8 @@ class ApiVersion:
 
 @dataclass(frozen=True)
 class Config:
+    """sdk.toml, read: the package's names and version, and the API versions with their specs."""
+
     root: Path
     package: str
     distribution: str

@@ -15,7 +15,6 @@ writes itself, and its further lines carry their own. In a template, at column 8
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -203,7 +202,8 @@ _STANDARD_LIBRARY = frozenset(
 )
 
 
-def imports(statements: str | Iterable[str], first_party: str, indent: int = 0) -> str:
+@cache  # the same blocks come back: in every API version, in an operation group's sync and async modules
+def imports(statements: str, first_party: str, indent: int = 0) -> str:
     """Import statements ("import a.b", "from a import b, c", "from a import b as c", "from a import *"),
     one a line, as lines in ruff's isort order: sections (future, standard library, third party, first party,
     relative), each with its `import` statements before its `from` imports, modules sorted, relative ones
@@ -212,12 +212,10 @@ def imports(statements: str | Iterable[str], first_party: str, indent: int = 0) 
     A filter over a block of the template, which lists the statements in any order (blank lines and
     repeats are ignored); `indent` indents the result (the imports of an `if TYPE_CHECKING:` block).
     """
-    if isinstance(statements, str):
-        statements = statements.splitlines()
     sections: dict[int, list[tuple[tuple[Any, ...], str]]] = {}
     merged: dict[str, set[str]] = {}
     singles: list[str] = []
-    for statement in dict.fromkeys(line.strip() for line in statements):
+    for statement in dict.fromkeys(line.strip() for line in statements.splitlines()):
         if not statement:
             continue
         if statement.startswith("from ") and " as " not in statement and not statement.endswith("*"):

@@ -17,6 +17,8 @@ from typing import Any
 HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head")
 CONSTRAINT_KEYWORDS = ("pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems")
 SCHEMA_TYPES = ("string", "number", "integer", "boolean", "array", "object", "file")
+# the validation keywords of a schema that the generated code checks
+_CONSTRAINTS = frozenset(("pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"))
 PARAMETER_LOCATIONS = ("path", "query", "header", "body")
 FINAL_STATE_VIA = ("azure-async-operation", "location", "original-uri", "operation-location")
 # Swagger's `schemes`; the generated client's default endpoint takes the first
@@ -35,8 +37,10 @@ class SpecError(ValueError):
         self.pointer = pointer
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Schema:
+    """A schema of the spec, read and checked; one object per definition, shared by every reference to it."""
+
     pointer: str
     name: str | None = None  # the key under #/definitions, None for inline schemas
     type: str | None = None
@@ -61,8 +65,10 @@ class Schema:
     discriminator: str | None = None  # the property whose value names the subtype (polymorphism)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class SchemaProperty:
+    """A property of a schema, with the keywords that describe it where it is used."""
+
     name: str
     schema: Schema
     pointer: str
@@ -75,8 +81,10 @@ class SchemaProperty:
     secret: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Parameter:
+    """An operation's parameter, read and checked (references to the spec's parameters followed)."""
+
     name: str
     location: str  # path, query, header, body
     pointer: str
@@ -90,15 +98,19 @@ class Parameter:
     client_flatten: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Response:
+    """One response of an operation: its status ('default' or a code) and its schema, if any."""
+
     status: str  # "200", "202", ... or "default"
     description: str
     schema: Schema | None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Operation:
+    """One operation of the spec's paths, read and checked."""
+
     operation_id: str
     method: str
     path: str
@@ -114,8 +126,10 @@ class Operation:
     deprecated: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Spec:
+    """A Swagger 2.0 document, read and checked: its info, definitions and operations."""
+
     path: Path
     title: str
     description: str
@@ -191,12 +205,17 @@ def _get(node: dict[str, Any], key: str, pointer: str, kinds: tuple[type, ...], 
     """`node[key]` if it is of one of `kinds` (else a SpecError at the key), `default` if absent."""
     if key not in node:
         return default
-    return _expect(node[key], kinds, f"{pointer}/{_escape_pointer(key)}", key)
+    value = node[key]
+    if not _is(value, kinds):  # the key's pointer is made only for the error: most values are fine
+        _expect(value, kinds, f"{pointer}/{_escape_pointer(key)}", key)
+    return value
 
 
 def _text(node: dict[str, Any], key: str, pointer: str) -> str:
     """A description or title: a string, its control characters and lone surrogates made harmless."""
     text: str = _get(node, key, pointer, (str,), "")
+    if not text:  # most titles and many descriptions are absent
+        return text
     return _SURROGATE.sub("\ufffd", _CONTROL.sub(" ", text))
 
 
@@ -212,7 +231,8 @@ def _members(node: dict[str, Any], key: str, pointer: str) -> dict[str, dict[str
     """An object of objects (properties, definitions, paths...), each member checked."""
     members = _get(node, key, pointer, (dict,), {})
     for name, member in members.items():
-        _object(member, f"{pointer}/{_escape_pointer(key)}/{_escape_pointer(name)}", f"{key} member {name!r}")
+        if not isinstance(member, dict):
+            _object(member, f"{pointer}/{_escape_pointer(key)}/{_escape_pointer(name)}", f"{key} member {name!r}")
     return members
 
 
@@ -220,7 +240,8 @@ def _items(node: dict[str, Any], key: str, pointer: str, kinds: tuple[type, ...]
     """An array whose items are of one of `kinds`."""
     items = _get(node, key, pointer, (list,), [])
     for index, item in enumerate(items):
-        _expect(item, kinds, f"{pointer}/{_escape_pointer(key)}/{index}", f"{key} item {index}")
+        if not _is(item, kinds):
+            _expect(item, kinds, f"{pointer}/{_escape_pointer(key)}/{index}", f"{key} item {index}")
     return items
 
 
@@ -362,16 +383,17 @@ class _SpecReader:
         schema.azure_resource = _get(node, "x-ms-azure-resource", pointer, (bool,), False)
         schema.external = _get(node, "x-ms-external", pointer, (bool,), False)
         schema.discriminator = _get(node, "discriminator", pointer, (str,))
-        constraints: dict[str, Any] = {
-            "pattern": _pattern(node, "pattern", pointer),
-            "minLength": _count(node, "minLength", pointer),
-            "maxLength": _count(node, "maxLength", pointer),
-            "minimum": _number(node, "minimum", pointer),
-            "maximum": _number(node, "maximum", pointer),
-            "minItems": _count(node, "minItems", pointer),
-            "maxItems": _count(node, "maxItems", pointer),
-        }
-        schema.constraints = {key: value for key, value in constraints.items() if value is not None}
+        if not node.keys().isdisjoint(_CONSTRAINTS):  # most schemas have none: no need to look each up
+            constraints: dict[str, Any] = {
+                "pattern": _pattern(node, "pattern", pointer),
+                "minLength": _count(node, "minLength", pointer),
+                "maxLength": _count(node, "maxLength", pointer),
+                "minimum": _number(node, "minimum", pointer),
+                "maximum": _number(node, "maximum", pointer),
+                "minItems": _count(node, "minItems", pointer),
+                "maxItems": _count(node, "maxItems", pointer),
+            }
+            schema.constraints = {key: value for key, value in constraints.items() if value is not None}
         if "default" in node:
             if not _finite(node["default"]):
                 raise SpecError(f"{pointer}/default", "default must not hold an infinite number")

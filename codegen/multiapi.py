@@ -13,8 +13,10 @@ from .codemodel import CodeModel, Parameter
 from .config import ApiVersion, Config
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class VersionEntry:
+    """One API version of the multi-API client: its subpackage and whether it is the default."""
+
     version: str  # "2018-03-01"
     module: str  # "v2018_03_01"
     client_name: str  # the version's client class
@@ -31,7 +33,7 @@ class VersionEntry:
         return f"_{self.module}"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class VersionedAttribute:
     """An attribute of the root client that some API versions have: an operation group or a client method."""
 
@@ -48,8 +50,10 @@ class VersionedAttribute:
         return "_" + "".join(part.capitalize() for part in self.name.split("_")) + "Attribute"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class MultiApiModel:
+    """What the root package's templates lay out: the client of every API version, and the default one."""
+
     package: str
     client_name: str
     description: str

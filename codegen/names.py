@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
+from functools import cache
 
 # An acronym's plural ("IPs") stays one word; an acronym before a capitalized word ("IPAddress") splits.
 _WORD = re.compile(r"[A-Z]{2,}s(?=[A-Z0-9_]|$)|[A-Z]+(?=[A-Z][a-z]|_|$)|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
@@ -32,6 +33,7 @@ def words(name: str) -> list[str]:
     return _WORD.findall(ascii_text(name))
 
 
+@cache  # names recur: in every API version, and as property, parameter and enum names
 def snake_case(name: str) -> str:
     result = "_".join(word.lower() for word in words(name))
     if not result:
@@ -41,10 +43,12 @@ def snake_case(name: str) -> str:
     return result
 
 
+@cache
 def pascal_case(name: str) -> str:
     return "".join(word[0].upper() + word[1:] for word in words(name))
 
 
+@cache
 def class_name(name: str) -> str:
     """A definition name keeps its own spelling (CNTKsettings), only the first letter is raised.
 
