@@ -525,7 +525,7 @@ _CHARSET = re.compile(r"charset=\"?([^\s;\"]+)", re.IGNORECASE)
 
 
 def _charset(content_type: str) -> str:
-    found = re.search(r"charset=\"?([^\s;\"]+)", content_type)
+    found = _CHARSET.search(content_type)
     return found.group(1) if found else "utf-8"
 
 
