@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from conftest import make_client
 from scenario import LOCATION, RESOURCE_GROUP, resource_id
+from versioned import models_of
 
 import batchai
 from batchai import JobDefinitionError, JobDefinitionWarning
@@ -59,10 +60,6 @@ def load(source: Any, api_version: str | None = None, **options: Any) -> tuple[A
         definition = batchai.load_job_definition(source, api_version=api_version, **{**arguments, **options})
     assert all(issubclass(warning.category, JobDefinitionWarning) for warning in caught)
     return definition, [str(warning.message) for warning in caught]
-
-
-def models_of(api_version: str) -> Any:
-    return batchai.BatchAIManagementClient.models(api_version)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda path: path.stem)
@@ -170,7 +167,9 @@ def test_the_version_is_inferred_from_the_keys_then_schema_then_default(document
 
 
 def test_an_unknown_api_version_is_refused():
-    with pytest.raises(ValueError, match="unknown API version '2019-01-01'; the known ones are 2017-09-01-preview"):
+    with pytest.raises(
+        ValueError, match="API version '2019-01-01' is not available in batchai; it has 2017-09-01-preview"
+    ):
         batchai.load_job_definition(minimal(**CUSTOM), api_version="2019-01-01")
 
 

@@ -90,8 +90,7 @@ class JobFailedError(AzureError):
         message = f"job '{job.name}' failed" + (
             f" with exit code {self.exit_code}" if self.exit_code is not None else ""
         )
-        reasons = "; ".join(f"{error.code}: {error.message}" for error in self.errors)
-        super().__init__(f"{message}: {reasons}" if reasons else message)
+        super().__init__(f"{message}: {reasons(self.errors)}" if self.errors else message)
 
     def __reduce__(self) -> tuple[Any, ...]:  # picklable, e.g. across multiprocessing
         return type(self), (self.job, self.output_files)
@@ -146,3 +145,8 @@ for _exported in (
     WaitTimeoutError,
 ):
     _exported.__module__ = "batchai"
+
+
+def reasons(errors: Sequence[Any]) -> str:
+    """The service's errors in one line: `code: message; code: message`."""
+    return "; ".join(f"{error.code}: {error.message}" for error in errors)

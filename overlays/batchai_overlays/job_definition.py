@@ -16,8 +16,6 @@ it a `JobDefinitionError`.
 from __future__ import annotations
 
 import copy
-import difflib
-import importlib
 import json
 import os
 import re
@@ -30,7 +28,7 @@ from msrest import Deserializer
 from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
-from batchai._multiapi import API_VERSIONS, DEFAULT_API_VERSION
+from batchai._multiapi import API_VERSIONS, DEFAULT_API_VERSION, resolve_api_version, version_module
 
 from .errors import JobDefinitionError, JobDefinitionWarning
 
@@ -112,9 +110,7 @@ def load_job_definition(
         unknown keys); every problem is listed with its path in the file.
     """
     body, origin, schema = _read(source)
-    if api_version is not None and api_version not in API_VERSIONS:
-        raise ValueError(f"unknown API version {api_version!r}; the known ones are {', '.join(API_VERSIONS)}")
-    version = api_version or infer_api_version(body, schema)
+    version = infer_api_version(body, schema) if api_version is None else resolve_api_version(api_version)
     models = _models(version)
     unknown = _describe_unknown(body, version, models)
     if strict:
@@ -153,6 +149,8 @@ def infer_api_version(document: Mapping[str, Any], schema: str | None = None) ->
 def _describe_unknown(body: dict[str, Any], version: str, models: dict[str, Any]) -> list[tuple[str, dict, str]]:
     """(message, the dict holding it, key) for each key `version` does not know: the message names the
     versions that know it (a file written for another version), else the closest key it knows."""
+    import difflib  # for the closest known key: imported when a file has unknown keys, not with batchai
+
     unknown = list(_unknown_keys(models, body, ROOT_MODEL, ""))
     elsewhere = {
         other: {where for where, _, _, _ in _unknown_keys(_models(other), body, ROOT_MODEL, "")}
@@ -170,8 +168,9 @@ def _describe_unknown(body: dict[str, Any], version: str, models: dict[str, Any]
 
 
 def _models(api_version: str) -> dict[str, Any]:
-    module = importlib.import_module(f"batchai.{API_VERSIONS[api_version][0]}.models")
-    return {name: value for name, value in vars(module).items() if isinstance(value, type)}
+    return {
+        name: value for name, value in vars(version_module(api_version, "models")).items() if isinstance(value, type)
+    }
 
 
 def _raise_if(origin: str, problems: list[str]) -> None:
@@ -209,11 +208,17 @@ def _model(models: dict[str, Any], type_name: str) -> type[Model] | None:
     return found if isinstance(found, type) and issubclass(found, Model) else None
 
 
+def _key_parts(key: str) -> list[str]:
+    """The JSON path of an attribute-map key: `properties.nodeCount` -> [properties, nodeCount]; an escaped
+    dot (`odata\\.type`) is part of its name, as msrest reads it."""
+    return [part.replace("\\.", ".") for part in re.split(r"(?<!\\)\.", key)]
+
+
 def _key_tree(model: type[Model]) -> dict[str, Any]:
     """The model's JSON layout: {"location": "str", "properties": {"nodeCount": "int", ...}}."""
     tree: dict[str, Any] = {}
     for attribute in model._attribute_map.values():
-        *parents, leaf = [part.replace("\\.", ".") for part in re.split(r"(?<!\\)\.", attribute["key"])]
+        *parents, leaf = _key_parts(attribute["key"])
         node = tree
         for part in parents:
             node = node.setdefault(part, {})
@@ -271,7 +276,7 @@ def _missing_required(models: dict[str, Any], value: Any, type_name: str, path: 
     filled = _FILLED.get(type_name, set())
     for name, attribute in model._attribute_map.items():
         found: Any = value
-        for part in attribute["key"].split("."):
+        for part in _key_parts(attribute["key"]):
             found = found.get(part) if isinstance(found, dict) else None
         where = f"{path}.{attribute['key']}" if path else attribute["key"]
         if found is None and model._validation.get(name, {}).get("required") and name not in filled:

@@ -37,7 +37,7 @@ from azure.core.exceptions import (
 )
 from azure.core.polling.base_polling import OperationFailed
 
-from .errors import JobFailedError, ProvisioningFailedError, WaitTimeoutError
+from .errors import JobFailedError, ProvisioningFailedError, WaitTimeoutError, reasons
 
 __all__ = ["JobRun", "StateTransition"]
 
@@ -394,8 +394,7 @@ class Helper:
             errors = [
                 self.models["BatchAIError"].deserialize({"code": cause.error.code, "message": cause.error.message})
             ]
-        reasons = "; ".join(f"{error.code}: {error.message}" for error in errors)
-        message = f"{self.wait.subject} failed to provision" + (f": {reasons}" if reasons else "")
+        message = f"{self.wait.subject} failed to provision" + (f": {reasons(errors)}" if errors else "")
         return ProvisioningFailedError(message, resource=resource, errors=errors, cause=cause)
 
 
