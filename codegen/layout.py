@@ -15,6 +15,7 @@ writes itself, and its further lines carry their own. In a template, at column 8
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 from typing import Any
 
@@ -183,24 +184,6 @@ def parenthesized(head: str, indent: int, expression: str) -> str:
 
 # -- imports -------------------------------------------------------------------------------------
 
-_STANDARD_LIBRARY = frozenset(
-    {
-        "__future__",
-        "collections",
-        "copy",
-        "datetime",
-        "enum",
-        "importlib",
-        "io",
-        "json",
-        "logging",
-        "re",
-        "types",
-        "typing",
-        "urllib",
-    }
-)
-
 
 @cache  # the same blocks come back: in every API version, in an operation group's sync and async modules
 def imports(statements: str, first_party: str, indent: int = 0) -> str:
@@ -257,7 +240,7 @@ def _section(module: str, first_party: str) -> int:
     if module.startswith("."):
         return 4
     top = module.split(".")[0]
-    if top in _STANDARD_LIBRARY:
+    if top in sys.stdlib_module_names:  # isort's standard-library section
         return 1
     return 3 if top == first_party else 2
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head")
-CONSTRAINT_KEYWORDS = ("pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems")
 SCHEMA_TYPES = ("string", "number", "integer", "boolean", "array", "object", "file")
 # the validation keywords of a schema that the generated code checks
 _CONSTRAINTS = frozenset(("pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"))

@@ -369,7 +369,7 @@ class ResponseFormatPolicy(SansIOHTTPPolicy[Any, Any]):
         if request.http_request.headers.get("Accept", "").strip().lower() != "application/json":
             return
         body = _body(http_response)
-        content_type = (http_response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        content_type = _mime_type(http_response)
         if not body or _JSON_TYPE.match(content_type):
             return
         raise DecodeError(
@@ -519,6 +519,11 @@ def _invalid_json(response: PipelineResponse[Any, Any], error: Any, message: str
         response=response.http_response,
         error=error,
     )
+
+
+def _mime_type(http_response: Any) -> str:
+    """The media type of a response's Content-Type, lower-case, without parameters ("" if none)."""
+    return (http_response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
 
 
 _CHARSET = re.compile(r"charset=\"?([^\s;\"]+)", re.IGNORECASE)
@@ -894,7 +899,7 @@ def _check_monitor_answer(polling: Any, pipeline_response: PipelineResponse[Any,
     body = _body(http_response)
     if not 200 <= http_response.status_code < 300 or body is None:
         return
-    content_type = (http_response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    content_type = _mime_type(http_response)
     if body and not _JSON_TYPE.match(content_type):
         raise DecodeError(
             f"{_request_line(pipeline_response)} with Content-Type {content_type or '(none)'!r}, not the JSON "
